@@ -1,0 +1,46 @@
+# Two commands for a new user (see README.md):
+#   make run   set up, build the database if missing, start the dashboard on 127.0.0.1:8501
+#   make test  set up with the dev tools and run the whole test suite (what CI runs)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     := data/malpuls.duckdb
+
+.PHONY: run test lint format db rebuild bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Målpuls needs Python 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+$(DB): | $(VENV)/.installed
+	$(BIN)/python -m etl --offline
+
+run: $(VENV)/.installed $(DB)
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
+
+db: $(VENV)/.installed
+	$(BIN)/python -m etl --offline
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(DB) data/etl_status.json .pytest_cache .ruff_cache

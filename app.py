@@ -1,0 +1,33 @@
+"""Målpuls: entry point. Page config, navigation and the shared sidebar; no logic.
+
+Run with `make run` (or `streamlit run app.py`).
+"""
+
+import streamlit as st
+
+from core.errors import MalpulsError
+from ui import components, data
+
+st.set_page_config(page_title="Målpuls", page_icon=":material/flag:", layout="wide")
+
+page = st.navigation(
+    [
+        st.Page(
+            "pages/oversikt.py",
+            title="Översikt",
+            icon=":material/flag:",
+            url_path="oversikt",
+            default=True,
+        ),
+        st.Page(
+            "pages/om_data.py", title="Om data", icon=":material/database:", url_path="om-data"
+        ),
+    ]
+)
+try:
+    data.ensure_database()
+    st.session_state["kommun_valid"] = components.render_municipality_picker()
+    components.render_sidebar_footer()
+    page.run()
+except MalpulsError as exc:
+    components.render_error(exc)

@@ -1,0 +1,54 @@
+"""Exceptions whose message is meant for a person.
+
+Every error the app or the ETL shows to a user derives from MalpulsError. Deep code
+raises them with a plain-language message (Swedish, since the users are Swedish
+municipal staff); exactly one edge per program (the ETL's CLI, the app's error
+display) turns them into output and an exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MalpulsError(Exception):
+    """Base class: `str(err)` is a complete message a person can act on."""
+
+    title = "Fel"
+
+    def __init__(self, message: str, *, title: str | None = None) -> None:
+        super().__init__(message)
+        if title is not None:
+            self.title = title
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one input file: `file: path.to.field: what is wrong`."""
+
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{self.file}: {where}{self.message}"
+
+
+class GoalFileError(MalpulsError):
+    """A goal-definition file (or several) is invalid; carries every problem found."""
+
+    title = "Fel i målfil"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems]
+        super().__init__(
+            f"{len(lines)} fel i målfilerna:\n" + "\n".join(lines) if len(lines) != 1 else lines[0]
+        )
+
+
+class DataError(MalpulsError):
+    """Input data (the bundled snapshot, reference files, the database) is unusable."""
+
+    title = "Datafel"

@@ -1,0 +1,61 @@
+"""Swedish formatting of numbers, dates and domain words for the UI. Pure functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+DIRECTION_LABEL = {"öka": "Öka ↑", "minska": "Minska ↓", "bevaka": "Bevaka (ingen riktning)"}
+
+SOURCE_RAW = "Källa: Kolada"
+SOURCE_COMPUTED = "Egen bearbetning av data från Kolada"
+
+
+def format_number(value: float | None, decimals: int | None = None) -> str:
+    """12345.678 → '12 345,7'; None/NaN → '–'. A non-breaking space groups thousands,
+    as Swedish typography wants, and keeps the number on one line."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if decimals is None:
+        mag = abs(value)
+        decimals = 0 if mag >= 1000 or float(value).is_integer() else 1 if mag >= 10 else 2
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u00a0").replace(".", ",").replace("-", "−")
+
+
+def format_date(value: dt.date | None) -> str:
+    """2026-04-30 → '30 april 2026'."""
+    if value is None:
+        return "–"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_month_day(month_day: str) -> str:
+    """'04-30' → '30 april'."""
+    month, day = (int(p) for p in month_day.split("-"))
+    return f"{day} {MONTHS[month - 1]}"
+
+
+def format_change(delta: float | None, unit: str | None) -> str:
+    """A change in a share is in 'procentenheter', never 'p.p.' or '%'."""
+    if delta is None:
+        return "–"
+    sign = "+" if delta > 0 else ""
+    if unit and unit.strip() == "%":
+        return f"{sign}{format_number(delta, 1)} procentenheter"
+    return f"{sign}{format_number(delta)}{(' ' + unit) if unit else ''}"

@@ -1,0 +1,2 @@
+"""All SQL lives here: schema.sql (DDL), connection (opening files), load (writes),
+queries (parameterised reads)."""

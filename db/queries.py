@@ -1,0 +1,159 @@
+"""All reads the app makes. Every function takes an open connection and returns plain
+Python or pandas values; every value from outside is a bound parameter, never pasted
+into SQL text."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+RIKET = "0000"
+
+
+def query_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT key, value FROM meta ORDER BY key").fetchall())
+
+
+def query_framework_municipalities(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(id, name) of the municipalities that have goal files, by name."""
+    return con.execute(
+        """
+        SELECT DISTINCT m.id, m.title FROM framework f
+        JOIN municipality m ON m.id = f.municipality_id
+        ORDER BY m.title
+        """
+    ).fetchall()
+
+
+def query_last_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> pd.DataFrame:
+    return con.execute("SELECT * FROM etl_run ORDER BY run_id DESC LIMIT ?", [limit]).df()
+
+
+def query_frameworks(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT f.*,
+               (SELECT list(d.ref ORDER BY d.position) FROM decision d
+                 WHERE d.framework_id = f.framework_id) AS decision_refs,
+               (SELECT list(c.label ORDER BY c.position) FROM checkpoint c
+                 WHERE c.framework_id = f.framework_id) AS checkpoint_labels
+        FROM framework f WHERE f.municipality_id = ? ORDER BY f.position
+        """,
+        [municipality_id],
+    ).df()
+
+
+def query_areas(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
+    return con.execute(
+        "SELECT * FROM area WHERE municipality_id = ? ORDER BY framework_id, position",
+        [municipality_id],
+    ).df()
+
+
+def query_goals(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT g.*, p.title AS perspective_title,
+               (SELECT count(*) FROM indicator i
+                 WHERE i.municipality_id = g.municipality_id AND i.goal_id = g.goal_id)
+                 AS n_indicators
+        FROM goal g
+        LEFT JOIN perspective p
+               ON p.framework_id = g.framework_id AND p.perspective_id = g.perspective_id
+        WHERE g.municipality_id = ?
+        ORDER BY g.framework_id, g.position
+        """,
+        [municipality_id],
+    ).df()
+
+
+def query_indicator_overview(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
+    """Every goal indicator of a municipality with its latest own value and year, and
+    Riket's value for that same year (so the two are comparable)."""
+    return con.execute(
+        """
+        WITH ind AS (
+            SELECT * FROM indicator WHERE municipality_id = $m
+        ),
+        own AS (
+            SELECT v.kpi, v.gender, max(v.year) AS year, arg_max(v.value, v.year) AS value
+            FROM kolada_value v
+            WHERE v.municipality_id = $m
+              AND v.kpi IN (SELECT kpi_id FROM ind WHERE kpi_id IS NOT NULL)
+              AND v.value IS NOT NULL
+            GROUP BY v.kpi, v.gender
+        )
+        SELECT ind.goal_id, ind.indicator_id, ind.position, ind.title, ind.kpi_id,
+               ind.is_local, ind.direction, ind.direction_provenance, ind.gender, ind.unit,
+               ind.successor_kpi_id, ind.mapping_confidence, ind.provenance, ind.reason,
+               k.title AS kpi_title, k.is_retired, k.publication_date,
+               own.year AS latest_year, own.value AS latest_value,
+               r.value AS riket_value,
+               (SELECT count(*) FROM ambition a
+                 WHERE a.municipality_id = ind.municipality_id
+                   AND a.indicator_id = ind.indicator_id) AS n_ambitions
+        FROM ind
+        LEFT JOIN kpi k ON k.id = ind.kpi_id
+        LEFT JOIN own ON own.kpi = ind.kpi_id AND own.gender = ind.gender
+        LEFT JOIN kolada_value r
+               ON r.kpi = ind.kpi_id AND r.gender = ind.gender
+              AND r.municipality_id = $riket AND r.year = own.year
+        ORDER BY ind.goal_id, ind.position
+        """,
+        {"m": municipality_id, "riket": RIKET},
+    ).df()
+
+
+def query_links(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
+    """Goal links with a readable label for each target (SDG name, article heading …)."""
+    return con.execute(
+        """
+        SELECT l.goal_id, l.position, l.link_type, l.target_id, l.provenance, l.reason,
+               CASE l.link_type
+                 WHEN 'sdg' THEN 'Mål ' || l.target_id || ': ' || s.name_sv_short
+                 WHEN 'sdg_target' THEN 'Delmål ' || l.target_id
+                      || coalesce(': ' || t.short_title_sv, '')
+                 WHEN 'crc' THEN 'Artikel ' || l.target_id || ': ' || c.title_sv
+                 WHEN 'challenge' THEN ch.title
+                 WHEN 'rus' THEN 'RUS ' || r.number || ': ' || r.title
+                 WHEN 'goal' THEN coalesce('Mål ' || g2.number || ': ', '') || g2.title
+               END AS label,
+               s.color_hex
+        FROM goal_link l
+        JOIN goal g ON g.municipality_id = l.municipality_id AND g.goal_id = l.goal_id
+        LEFT JOIN sdg_goal s ON l.link_type = 'sdg' AND s.goal = TRY_CAST(l.target_id AS INTEGER)
+        LEFT JOIN sdg_target t ON l.link_type = 'sdg_target' AND t.target_code = l.target_id
+        LEFT JOIN crc_article c
+               ON l.link_type = 'crc' AND c.article = TRY_CAST(l.target_id AS INTEGER)
+        LEFT JOIN challenge ch ON l.link_type = 'challenge'
+              AND ch.framework_id = g.framework_id AND ch.challenge_id = l.target_id
+        LEFT JOIN rus_area r ON l.link_type = 'rus'
+              AND r.framework_id = g.framework_id AND r.rus_id = l.target_id
+        LEFT JOIN goal g2 ON l.link_type = 'goal'
+              AND g2.municipality_id = l.municipality_id AND g2.goal_id = l.target_id
+        WHERE l.municipality_id = ?
+        ORDER BY l.goal_id, l.position
+        """,
+        [municipality_id],
+    ).df()
+
+
+def query_conflicts(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT c.* FROM goal_conflict c
+        JOIN framework f ON f.framework_id = c.framework_id
+        WHERE f.municipality_id = ? ORDER BY c.framework_id, c.conflict_id
+        """,
+        [municipality_id],
+    ).df()
+
+
+def query_table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() ORDER BY table_name"
+        ).fetchall()
+    ]
+    return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}

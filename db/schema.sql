@@ -1,0 +1,290 @@
+-- Målpuls database schema: every table the ETL writes and the app reads.
+-- All ids are TEXT: municipality '0665' must never become 665.
+-- The ETL builds a fresh file from this script and publishes it atomically, so there are
+-- no migrations yet; bump schema_version in meta when a change needs readers to adapt.
+
+-- ------------------------------------------------------------------ bookkeeping
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE etl_run (
+    run_id        INTEGER PRIMARY KEY,
+    started_at    TIMESTAMP NOT NULL,
+    finished_at   TIMESTAMP,
+    mode          TEXT NOT NULL,          -- offline | full | incremental
+    requests      INTEGER NOT NULL DEFAULT 0,
+    retries       INTEGER NOT NULL DEFAULT 0,
+    rows_added    BIGINT NOT NULL DEFAULT 0,
+    rows_changed  BIGINT NOT NULL DEFAULT 0,
+    rows_deleted  BIGINT NOT NULL DEFAULT 0,
+    warnings      TEXT[] NOT NULL DEFAULT [],
+    outcome       TEXT NOT NULL           -- ok | failed
+);
+
+-- ------------------------------------------------------------------ Kolada
+CREATE TABLE municipality (
+    id    TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    type  TEXT NOT NULL CHECK (type IN ('K', 'L'))
+);
+
+CREATE TABLE municipality_group (
+    id    TEXT PRIMARY KEY,
+    title TEXT NOT NULL
+);
+
+CREATE TABLE municipality_group_member (
+    group_id        TEXT NOT NULL,
+    municipality_id TEXT NOT NULL,
+    PRIMARY KEY (group_id, municipality_id)
+);
+
+CREATE TABLE kpi (
+    id                    TEXT PRIMARY KEY,
+    title                 TEXT NOT NULL,
+    description           TEXT,
+    is_divided_by_gender  BOOLEAN,
+    municipality_type     TEXT,
+    auspice               TEXT,
+    operating_area        TEXT,
+    perspective           TEXT,
+    prel_publication_date DATE,
+    publication_date      DATE,
+    publ_period           TEXT,
+    has_ou_data           BOOLEAN,
+    is_retired            BOOLEAN NOT NULL   -- not in the current catalogue; history kept
+);
+
+CREATE TABLE kpi_group (
+    id    TEXT PRIMARY KEY,
+    title TEXT NOT NULL
+);
+
+CREATE TABLE kpi_group_member (
+    group_id TEXT NOT NULL,
+    kpi_id   TEXT NOT NULL,
+    PRIMARY KEY (group_id, kpi_id)
+);
+
+-- One row per Kolada value: (kpi, municipality_id, year, gender) is unique, checked by the
+-- ETL before publishing rather than by a PRIMARY KEY: an ART index over 9.5 M rows would
+-- multiply the file size and the load time for no benefit to the app's reads. Rows are
+-- sorted by (kpi, municipality_id) on load so DuckDB's zone maps prune most row groups
+-- for the app's per-KPI reads.
+CREATE TABLE kolada_value (
+    kpi             TEXT NOT NULL,
+    municipality_id TEXT NOT NULL,
+    year            SMALLINT NOT NULL,
+    gender          TEXT NOT NULL CHECK (gender IN ('T', 'K', 'M')),
+    value           DOUBLE
+);
+
+-- ------------------------------------------------------------------ reference
+CREATE TABLE sdg_goal (
+    goal          INTEGER PRIMARY KEY,
+    name_sv_short TEXT NOT NULL,
+    name_sv_long  TEXT NOT NULL,
+    name_en_short TEXT NOT NULL,
+    color_hex     TEXT NOT NULL
+);
+
+CREATE TABLE sdg_target (
+    target_code   TEXT PRIMARY KEY,
+    goal          INTEGER NOT NULL,
+    text_en       TEXT NOT NULL,
+    short_title_sv TEXT,
+    text_sv       TEXT
+);
+
+CREATE TABLE crc_article (
+    article          INTEGER PRIMARY KEY,
+    part             TEXT NOT NULL,
+    title_sv         TEXT NOT NULL,
+    title_en         TEXT NOT NULL,
+    guiding_principle BOOLEAN NOT NULL,
+    title_sv_status  TEXT NOT NULL
+);
+
+CREATE TABLE kpi_sdg (
+    kpi_id TEXT NOT NULL,
+    source TEXT NOT NULL,            -- which Kolada group/tag put it there
+    PRIMARY KEY (kpi_id, source)
+);
+
+-- ------------------------------------------------------------------ goals
+CREATE TABLE framework (
+    framework_id      TEXT PRIMARY KEY,
+    municipality_id   TEXT NOT NULL,
+    position          INTEGER NOT NULL,
+    name              TEXT NOT NULL,
+    motto             TEXT,
+    vision            TEXT,
+    period_start      DATE NOT NULL,
+    period_end        DATE NOT NULL,
+    definition_status TEXT NOT NULL,
+    area_level_name   TEXT NOT NULL,
+    goal_level_name   TEXT NOT NULL,
+    source_file       TEXT NOT NULL,
+    notes             TEXT[] NOT NULL
+);
+
+CREATE TABLE decision (
+    framework_id TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    ref          TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    date         DATE,
+    paragraph    TEXT,
+    subject      TEXT,
+    PRIMARY KEY (framework_id, position)
+);
+
+CREATE TABLE framework_source (
+    framework_id TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    document     TEXT NOT NULL,
+    seed         TEXT,
+    url          TEXT,
+    note         TEXT,
+    PRIMARY KEY (framework_id, position)
+);
+
+CREATE TABLE perspective (
+    framework_id   TEXT NOT NULL,
+    perspective_id TEXT NOT NULL,
+    position       INTEGER NOT NULL,
+    title          TEXT NOT NULL,
+    PRIMARY KEY (framework_id, perspective_id)
+);
+
+CREATE TABLE checkpoint (
+    framework_id  TEXT NOT NULL,
+    checkpoint_id TEXT NOT NULL,
+    position      INTEGER NOT NULL,
+    label         TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    month_day     TEXT NOT NULL,
+    note          TEXT,
+    PRIMARY KEY (framework_id, checkpoint_id)
+);
+
+CREATE TABLE challenge (
+    framework_id TEXT NOT NULL,
+    challenge_id TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    title        TEXT NOT NULL,
+    note         TEXT,
+    PRIMARY KEY (framework_id, challenge_id)
+);
+
+CREATE TABLE rus_area (
+    framework_id TEXT NOT NULL,
+    rus_id       TEXT NOT NULL,
+    number       INTEGER NOT NULL,
+    title        TEXT NOT NULL,
+    PRIMARY KEY (framework_id, rus_id)
+);
+
+CREATE TABLE area (
+    municipality_id TEXT NOT NULL,
+    area_id         TEXT NOT NULL,
+    framework_id    TEXT NOT NULL,
+    position        INTEGER NOT NULL,
+    number          INTEGER,
+    title           TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    description     TEXT,
+    PRIMARY KEY (municipality_id, area_id)
+);
+
+CREATE TABLE goal (
+    municipality_id     TEXT NOT NULL,
+    goal_id             TEXT NOT NULL,
+    framework_id        TEXT NOT NULL,
+    area_id             TEXT,                 -- NULL: named but not placed in an area
+    position            INTEGER NOT NULL,
+    number              INTEGER,
+    title               TEXT NOT NULL,
+    kind                TEXT NOT NULL,
+    perspective_id      TEXT,
+    type                TEXT NOT NULL,
+    measurability       TEXT NOT NULL,
+    definition_status   TEXT NOT NULL,
+    description         TEXT,
+    ambition_text       TEXT,
+    ambition_status     TEXT,
+    responsible         TEXT,
+    governing_documents TEXT[] NOT NULL,
+    notes               TEXT[] NOT NULL,
+    PRIMARY KEY (municipality_id, goal_id)
+);
+
+CREATE TABLE indicator (
+    municipality_id      TEXT NOT NULL,
+    indicator_id         TEXT NOT NULL,
+    goal_id              TEXT NOT NULL,
+    position             INTEGER NOT NULL,
+    title                TEXT NOT NULL,
+    kpi_id               TEXT,                -- NULL: local indicator
+    is_local             BOOLEAN NOT NULL,
+    direction            TEXT NOT NULL,
+    direction_provenance TEXT NOT NULL,
+    gender               TEXT NOT NULL,
+    unit                 TEXT,
+    baseline_year        INTEGER,
+    baseline_value       DOUBLE,
+    successor_kpi_id     TEXT,
+    successor_note       TEXT,
+    mapping_confidence   TEXT,
+    mapping_note         TEXT,
+    provenance           TEXT NOT NULL,      -- källa | förslag
+    reason               TEXT,
+    note                 TEXT,
+    PRIMARY KEY (municipality_id, indicator_id)
+);
+
+CREATE TABLE ambition (
+    municipality_id TEXT NOT NULL,
+    indicator_id    TEXT NOT NULL,
+    position        INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    date            DATE NOT NULL,
+    value           DOUBLE NOT NULL,
+    decision        TEXT,
+    note            TEXT,
+    PRIMARY KEY (municipality_id, indicator_id, position)
+);
+
+CREATE TABLE goal_link (
+    municipality_id TEXT NOT NULL,
+    goal_id         TEXT NOT NULL,
+    position        INTEGER NOT NULL,
+    link_type       TEXT NOT NULL,   -- sdg | sdg_target | crc | challenge | rus | goal
+    target_id       TEXT NOT NULL,
+    provenance      TEXT NOT NULL,   -- källa | förslag
+    reason          TEXT,
+    PRIMARY KEY (municipality_id, goal_id, position)
+);
+
+CREATE TABLE assessment (
+    municipality_id TEXT NOT NULL,
+    goal_id         TEXT NOT NULL,
+    date            DATE NOT NULL,
+    status          TEXT NOT NULL,
+    comment         TEXT,
+    assessed_by     TEXT,
+    PRIMARY KEY (municipality_id, goal_id, date)
+);
+
+CREATE TABLE goal_conflict (
+    framework_id     TEXT NOT NULL,
+    conflict_id      TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    description      TEXT NOT NULL,
+    goal_ids         TEXT[] NOT NULL,
+    provenance       TEXT NOT NULL,
+    goals_provenance TEXT,
+    PRIMARY KEY (framework_id, conflict_id)
+);

@@ -1,0 +1,31 @@
+"""Where things are. One environment variable moves all state (MALPULS_DATA_DIR), so tests
+can point the ETL and the app at a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Paths:
+    goals_dir: Path
+    kolada_dir: Path
+    reference_dir: Path
+    db_path: Path
+    status_path: Path
+
+    @classmethod
+    def from_env(cls) -> Paths:
+        data = PROJECT_ROOT / "data"
+        state = Path(os.environ.get("MALPULS_DATA_DIR", data))
+        return cls(
+            goals_dir=Path(os.environ.get("MALPULS_GOALS_DIR", data / "goals")),
+            kolada_dir=data / "kolada",
+            reference_dir=data / "reference",
+            db_path=state / "malpuls.duckdb",
+            status_path=state / "etl_status.json",
+        )

@@ -1,0 +1,158 @@
+"""Build the database: validate goal files, load reference data, the Kolada snapshot and
+the goals into a new file, check it, publish it atomically.
+
+Called by etl.__main__ and, on first start, by the app (ui.data). Raises MalpulsError
+subclasses with a message for people; the caller decides how to show it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from core.errors import DataError, MalpulsError
+from db import load
+from db.connection import create_database
+from etl.config import Paths
+from etl.goal_files import display_name, read_goal_files
+from etl.publish import staged_file, write_json_atomic
+from etl.reference import read_reference_data
+
+SCHEMA_VERSION = "1"
+SNAPSHOT_META = {
+    "schema_version": SCHEMA_VERSION,
+    "data_source": "Kolada (ögonblicksbild via open-numbers/ddf--kolada--dump)",
+    "data_date": "2024-08-30",
+    "catalog_date": "2026-03-23",
+}
+
+# Tables that must hold rows after a build; an empty one means a broken input.
+REQUIRED_TABLES = (
+    "municipality",
+    "kpi",
+    "kolada_value",
+    "sdg_goal",
+    "sdg_target",
+    "crc_article",
+    "framework",
+    "area",
+    "goal",
+    "indicator",
+)
+
+
+@dataclass
+class BuildResult:
+    counts: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_offline(
+    paths: Paths, *, now: dt.datetime, progress: Callable[[str], object] = print
+) -> BuildResult:
+    """Build from the bundled snapshot. The published file changes only if all succeeds."""
+    progress("Läser referensdata och målfiler …")
+    ref = read_reference_data(paths.reference_dir, paths.kolada_dir)
+    goal_files = read_goal_files(paths.goals_dir, ref)
+    sources = [
+        (display_name(p), gf)
+        for p, gf in zip(sorted(paths.goals_dir.glob("*.yaml")), goal_files, strict=True)
+    ]
+    progress(f"  {len(goal_files)} målfiler giltiga")
+    with staged_file(paths.db_path) as tmp:
+        try:
+            con = create_database(tmp)
+        except duckdb.Error as exc:
+            raise DataError(f"Databasen kunde inte skapas: {exc}") from exc
+        try:
+            progress("Laddar referensdata (Agenda 2030, barnkonventionen) …")
+            load.load_reference(con, paths.reference_dir)
+            progress("Laddar Kolada-data från den medföljande ögonblicksbilden …")
+            load.load_kolada_snapshot(con, paths.kolada_dir)
+            progress("Laddar mål och indikatorer …")
+            load.load_goal_files(con, sources)
+            load.upsert_meta(con, SNAPSHOT_META)
+            result = check_database(con)
+            load.insert_run(
+                con,
+                started_at=now,
+                finished_at=dt.datetime.now(),
+                mode="offline",
+                rows_added=result.counts["kolada_value"],
+                outcome="ok",
+                warnings=result.warnings,
+            )
+            con.execute("CHECKPOINT")
+        except duckdb.Error as exc:
+            raise DataError(f"Databasen kunde inte byggas: {exc}") from exc
+        finally:
+            con.close()
+    return result
+
+
+def check_database(con: duckdb.DuckDBPyConnection) -> BuildResult:
+    """Checks that must pass before a file is published."""
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in REQUIRED_TABLES}
+    empty = [t for t, n in counts.items() if n == 0]
+    if empty:
+        raise DataError(f"Bygget avbröts: tabellerna {', '.join(empty)} är tomma")
+    dupes = con.execute(
+        """
+        SELECT count(*) FROM (
+            SELECT 1 FROM kolada_value GROUP BY kpi, municipality_id, year, gender
+            HAVING count(*) > 1)
+        """
+    ).fetchone()[0]
+    if dupes:
+        raise DataError(f"Bygget avbröts: {dupes} Kolada-värden förekommer mer än en gång")
+    missing = con.execute(
+        """
+        SELECT i.municipality_id, i.indicator_id, i.kpi_id FROM indicator i
+        LEFT JOIN kpi k ON k.id = i.kpi_id
+        WHERE i.kpi_id IS NOT NULL AND k.id IS NULL ORDER BY ALL
+        """
+    ).fetchall()
+    if missing:
+        raise DataError(
+            "Bygget avbröts: målindikatorer pekar på nyckeltal som saknas i katalogen: "
+            + ", ".join(f"{m}/{i} ({k})" for m, i, k in missing)
+        )
+    no_data = con.execute(
+        """
+        SELECT i.municipality_id, i.indicator_id, i.kpi_id FROM indicator i
+        WHERE i.kpi_id IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM kolada_value v
+            WHERE v.kpi = i.kpi_id AND v.municipality_id = i.municipality_id)
+        ORDER BY ALL
+        """
+    ).fetchall()
+    warnings = [
+        f"Inga värden i ögonblicksbilden för {k} (kommun {m}, indikator {i})" for m, i, k in no_data
+    ]
+    return BuildResult(counts=counts, warnings=warnings)
+
+
+def record_status(
+    paths: Paths,
+    *,
+    mode: str,
+    started: dt.datetime,
+    error: MalpulsError | None,
+    result: BuildResult | None,
+) -> None:
+    """The last run's outcome, kept beside the database: a failed run never touches the
+    database, so this is where the app learns that the last run failed."""
+    write_json_atomic(
+        paths.status_path,
+        {
+            "mode": mode,
+            "started_at": started.isoformat(timespec="seconds"),
+            "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "outcome": "failed" if error else "ok",
+            "message": str(error) if error else "",
+            "warnings": result.warnings if result else [],
+        },
+    )

@@ -1,0 +1,9 @@
+"""Översikt: areas → goals → indicators for the chosen municipality."""
+
+import streamlit as st
+
+from ui import components
+from ui.overview import render_overview
+
+kommun = components.require_municipality(st.session_state.get("kommun_valid"))
+render_overview(kommun, components.municipality_name(kommun))

@@ -1,0 +1,81 @@
+"""The data page: sources, data date, what the database holds, recent ETL runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_date, format_number
+from ui import data
+
+
+def render_about() -> None:
+    st.title("Om data")
+    meta = data.meta()
+    data_date = meta.get("data_date")
+    st.markdown(
+        f"""
+Nyckeltalen kommer från **Kolada**, Rådet för främjande av kommunala analysers öppna
+databas. Den medföljande ögonblicksbilden hämtades
+{format_date(dt.date.fromisoformat(data_date)) if data_date else "–"}
+({meta.get("data_source", "okänd källa")}); nyckeltalskatalogen är från
+{format_date(dt.date.fromisoformat(meta["catalog_date"])) if "catalog_date" in meta else "–"}.
+
+- Siffror som visas som de är märks **"{SOURCE_RAW}"**.
+- Allt som Målpuls räknar fram (bedömningar, prognoser, rangordningar) märks
+  **"{SOURCE_COMPUTED}"** och är inte Koladas uppgifter.
+- Målen, ambitionsnivåerna och kopplingarna kommer från kommunernas egna dokument.
+  Där dokumentet inte säger något har vi inte hittat på: förslag är märkta som förslag.
+"""
+    )
+    status = data.etl_status()
+    if status:
+        if status.get("outcome") == "failed":
+            st.error(
+                "Senaste körningen misslyckades "
+                f"({status.get('finished_at', '')[:16].replace('T', ' ')}):\n\n"
+                f"{status.get('message', '')}\n\nAppen visar senast fungerande data."
+            )
+        else:
+            st.success(
+                f"Data uppdaterad {status.get('finished_at', '')[:16].replace('T', ' ')}"
+                f" (läge: {status.get('mode', '')})."
+            )
+    st.subheader("Innehåll i databasen")
+    counts = data.load("query_table_counts")
+    labels = {
+        "kolada_value": "Kolada-värden",
+        "kpi": "Nyckeltal i katalogen",
+        "municipality": "Kommuner och regioner",
+        "municipality_group": "Kommungrupper",
+        "goal": "Mål och delstrategier",
+        "indicator": "Målindikatorer",
+        "sdg_target": "Agenda 2030-delmål",
+        "crc_article": "Artiklar i barnkonventionen",
+    }
+    st.table(
+        {
+            "Innehåll": list(labels.values()),
+            "Antal": [format_number(counts.get(t, 0), 0) for t in labels],
+        }
+    )
+    st.subheader("Senaste körningar")
+    runs = data.frame("query_last_runs")
+    if runs.empty:
+        st.info("Inga körningar registrerade.")
+    else:
+        st.dataframe(
+            runs.rename(
+                columns={
+                    "started_at": "Start",
+                    "finished_at": "Slut",
+                    "mode": "Läge",
+                    "rows_added": "Rader",
+                    "outcome": "Utfall",
+                    "warnings": "Varningar",
+                }
+            )[["Start", "Slut", "Läge", "Rader", "Utfall", "Varningar"]],
+            hide_index=True,
+            width="stretch",
+        )

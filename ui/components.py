@@ -1,0 +1,85 @@
+"""Small shared pieces of the UI: the municipality picker, source lines, the data banner
+and the single place where errors are shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from core.errors import MalpulsError
+from core.format import SOURCE_RAW, format_date
+from ui import data
+
+KOMMUN_PARAM = "kommun"
+
+
+def render_error(exc: MalpulsError) -> None:
+    """The one place errors reach the screen: a Swedish message, never a traceback."""
+    st.error(f"**{exc.title}**\n\n{exc}")
+    st.stop()
+
+
+def _sync_url() -> None:
+    st.query_params[KOMMUN_PARAM] = st.session_state[KOMMUN_PARAM]
+
+
+def render_municipality_picker() -> str | None:
+    """The municipality select in the sidebar, kept in the URL as ?kommun=1962 so every
+    view can be shared. Returns the chosen id, or None when the URL names an unknown one
+    (the page then explains instead of guessing)."""
+    munis = data.municipalities()
+    if not munis:
+        st.warning("Det finns inga målfiler i databasen ännu.")
+        st.stop()
+    ids = [m for m, _ in munis]
+    names = dict(munis)
+    requested = st.query_params.get(KOMMUN_PARAM)
+    if KOMMUN_PARAM not in st.session_state:
+        st.session_state[KOMMUN_PARAM] = requested if requested in ids else ids[0]
+    elif requested in ids and requested != st.session_state[KOMMUN_PARAM]:
+        # The URL changed under us (back/forward, an edited link): the URL wins.
+        st.session_state[KOMMUN_PARAM] = requested
+    st.sidebar.selectbox(
+        "Kommun", ids, format_func=lambda i: names[i], key=KOMMUN_PARAM, on_change=_sync_url
+    )
+    if requested is not None and requested not in ids:
+        return None
+    st.query_params[KOMMUN_PARAM] = st.session_state[KOMMUN_PARAM]
+    return st.session_state[KOMMUN_PARAM]
+
+
+def municipality_name(kommun: str) -> str:
+    return dict(data.municipalities()).get(kommun, kommun)
+
+
+def require_municipality(kommun: str | None) -> str:
+    if kommun is None:
+        bad = st.query_params.get(KOMMUN_PARAM, "")
+        st.error(
+            f"Kommunen {bad!r} finns inte i Målpuls. Välj en av kommunerna i menyn till vänster."
+        )
+        st.stop()
+    return kommun
+
+
+def render_sidebar_footer() -> None:
+    meta = data.meta()
+    status = data.etl_status()
+    data_date = meta.get("data_date")
+    if data_date:
+        st.sidebar.caption(
+            f"Data från Kolada per {format_date(dt.date.fromisoformat(data_date))}. {SOURCE_RAW}"
+        )
+    if status and status.get("outcome") == "failed":
+        st.sidebar.warning(
+            "Senaste körningen av dataladdningen misslyckades "
+            f"({status.get('finished_at', '')[:16].replace('T', ' ')}). "
+            "Appen visar senast fungerande data."
+        )
+
+
+def source_caption(computed: bool = False) -> None:
+    from core.format import SOURCE_COMPUTED
+
+    st.caption(SOURCE_COMPUTED if computed else SOURCE_RAW)
