@@ -13,14 +13,13 @@ st.set_page_config(page_title="Målpuls", page_icon=":material/flag:", layout="w
 page = st.navigation(
     [
         st.Page(
-            "pages/oversikt.py",
+            "app_pages/oversikt.py",
             title="Översikt",
             icon=":material/flag:",
-            url_path="oversikt",
             default=True,
         ),
         st.Page(
-            "pages/om_data.py", title="Om data", icon=":material/database:", url_path="om-data"
+            "app_pages/om_data.py", title="Om data", icon=":material/database:", url_path="om-data"
         ),
     ]
 )

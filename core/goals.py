@@ -312,7 +312,7 @@ def _message(err: dict[str, Any]) -> str:
             return f"datumet {value} finns inte"
         return f"{shown} är inte ett datum; skriv ÅÅÅÅ-MM-DD"
     if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
+        expected = str(err.get("ctx", {}).get("expected", "")).replace(" or ", " eller ")
         return f"{shown} är inte tillåtet; tillåtna värden: {expected}"
     if kind == "string_pattern_mismatch":
         return f"{shown} har fel form"

@@ -33,10 +33,10 @@ def query_frameworks(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd
     return con.execute(
         """
         SELECT f.*,
-               (SELECT list(d.ref ORDER BY d.position) FROM decision d
-                 WHERE d.framework_id = f.framework_id) AS decision_refs,
-               (SELECT list(c.label ORDER BY c.position) FROM checkpoint c
-                 WHERE c.framework_id = f.framework_id) AS checkpoint_labels
+               coalesce((SELECT list(d.ref ORDER BY d.position) FROM decision d
+                 WHERE d.framework_id = f.framework_id), []) AS decision_refs,
+               coalesce((SELECT list(c.label ORDER BY c.position) FROM checkpoint c
+                 WHERE c.framework_id = f.framework_id), []) AS checkpoint_labels
         FROM framework f WHERE f.municipality_id = ? ORDER BY f.position
         """,
         [municipality_id],

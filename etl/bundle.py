@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import yaml
+
+from db.snapshot import copy_values_subset, write_parquet
 
 VALUES = "values_all_municipalities_2024-08-30.parquet"
 KPI_V3_JSON = "kpi_catalog_v3_2026-03-23.json"
@@ -63,26 +64,19 @@ def peers(groups: list[dict], muni_title: str) -> list[str]:
     raise SystemExit(f"no 'Liknande kommuner, övergripande' group for {muni_title}")
 
 
-def write(df: pd.DataFrame, path: Path) -> None:
-    con = duckdb.connect()
-    con.register("df", df)
-    con.execute(f"COPY df TO '{path}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 19)")
-    con.close()
-
-
 def bundle(shared: Path, out: Path, goals_dir: Path) -> None:
     k = shared / "kolada"
     out.mkdir(parents=True, exist_ok=True)
 
     munis = pd.DataFrame(json.loads((k / MUNIS).read_text(encoding="utf-8")))
-    write(munis[["id", "title", "type"]].sort_values("id"), out / "municipality.parquet")
+    write_parquet(munis[["id", "title", "type"]].sort_values("id"), out / "municipality.parquet")
 
     groups = json.loads((k / MUNI_GROUPS).read_text(encoding="utf-8"))
-    write(
+    write_parquet(
         pd.DataFrame([{"id": g["id"], "title": g["title"]} for g in groups]).sort_values("id"),
         out / "municipality_group.parquet",
     )
-    write(
+    write_parquet(
         pd.DataFrame(
             [
                 {"group_id": g["id"], "municipality_id": m["member_id"]}
@@ -94,7 +88,7 @@ def bundle(shared: Path, out: Path, goals_dir: Path) -> None:
     )
 
     kpis = pd.DataFrame(json.loads((k / KPI_V3_JSON).read_text(encoding="utf-8")))
-    write(kpis.sort_values("id"), out / "kpi.parquet")
+    write_parquet(kpis.sort_values("id"), out / "kpi.parquet")
 
     # Retired KPIs: in the 2024 catalogue (or the March 2026 removals) but not in the current
     # one. Goal files may name them (with a successor); their history stays in the values.
@@ -111,41 +105,27 @@ def bundle(shared: Path, out: Path, goals_dir: Path) -> None:
             ),
         ]
     ).drop_duplicates("id")
-    write(retired.sort_values("id"), out / "kpi_retired.parquet")
+    write_parquet(retired.sort_values("id"), out / "kpi_retired.parquet")
 
     kgroups = json.loads((k / KPI_GROUPS).read_text(encoding="utf-8"))
     kgroups = kgroups["values"] if isinstance(kgroups, dict) else kgroups
-    write(
+    write_parquet(
         pd.DataFrame([{"id": g["id"], "title": g["title"]} for g in kgroups]).sort_values("id"),
         out / "kpi_group.parquet",
     )
-    write(
+    write_parquet(
         pd.DataFrame(
             [{"group_id": g["id"], "kpi_id": m["member_id"]} for g in kgroups for m in g["members"]]
         ).sort_values(["group_id", "kpi_id"]),
         out / "kpi_group_member.parquet",
     )
     a2030 = pd.read_csv(k / A2030, dtype=str)
-    write(a2030, out / "agenda2030_kpi_membership.parquet")
+    write_parquet(a2030, out / "agenda2030_kpi_membership.parquet")
 
     title_of = dict(zip(munis["id"], munis["title"], strict=True))
     core_geos = {"0000"}
     for muni, region in REGION_OF.items():
         core_geos |= {muni, region, *peers(groups, title_of[muni])}
     used = goal_kpis(goals_dir)
-    con = duckdb.connect()
-    geo_list = ", ".join(f"'{g}'" for g in sorted(core_geos))
-    kpi_list = ", ".join(f"'{x}'" for x in sorted(used)) or "NULL"
-    con.execute(
-        f"""
-        COPY (
-            SELECT kpi, municipality_id, CAST(year AS SMALLINT) AS year, gender, value
-            FROM read_parquet('{k / VALUES}')
-            WHERE value IS NOT NULL
-              AND (municipality_id IN ({geo_list}) OR kpi IN ({kpi_list}))
-            ORDER BY kpi, municipality_id, year, gender
-        ) TO '{out / "values.parquet"}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 19)
-        """
-    )
-    n = con.execute(f"SELECT count(*) FROM read_parquet('{out / 'values.parquet'}')").fetchone()[0]
+    n = copy_values_subset(k / VALUES, out / "values.parquet", core_geos, used)
     print(f"values.parquet: {n} rows; {len(core_geos)} core geographies; {len(used)} goal KPIs")

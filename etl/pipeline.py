@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from core.errors import DataError, MalpulsError
-from db import load
+from db import checks, load
 from db.connection import create_database
 from etl.config import Paths
 from etl.goal_files import display_name, read_goal_files
@@ -85,7 +85,7 @@ def build_offline(
                 outcome="ok",
                 warnings=result.warnings,
             )
-            con.execute("CHECKPOINT")
+            checks.checkpoint(con)
         except duckdb.Error as exc:
             raise DataError(f"Databasen kunde inte byggas: {exc}") from exc
         finally:
@@ -95,42 +95,22 @@ def build_offline(
 
 def check_database(con: duckdb.DuckDBPyConnection) -> BuildResult:
     """Checks that must pass before a file is published."""
-    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in REQUIRED_TABLES}
+    counts = checks.query_row_counts(con, REQUIRED_TABLES)
     empty = [t for t, n in counts.items() if n == 0]
     if empty:
         raise DataError(f"Bygget avbröts: tabellerna {', '.join(empty)} är tomma")
-    dupes = con.execute(
-        """
-        SELECT count(*) FROM (
-            SELECT 1 FROM kolada_value GROUP BY kpi, municipality_id, year, gender
-            HAVING count(*) > 1)
-        """
-    ).fetchone()[0]
+    dupes = checks.query_duplicate_values(con)
     if dupes:
         raise DataError(f"Bygget avbröts: {dupes} Kolada-värden förekommer mer än en gång")
-    missing = con.execute(
-        """
-        SELECT i.municipality_id, i.indicator_id, i.kpi_id FROM indicator i
-        LEFT JOIN kpi k ON k.id = i.kpi_id
-        WHERE i.kpi_id IS NOT NULL AND k.id IS NULL ORDER BY ALL
-        """
-    ).fetchall()
+    missing = checks.query_unresolved_indicators(con)
     if missing:
         raise DataError(
             "Bygget avbröts: målindikatorer pekar på nyckeltal som saknas i katalogen: "
             + ", ".join(f"{m}/{i} ({k})" for m, i, k in missing)
         )
-    no_data = con.execute(
-        """
-        SELECT i.municipality_id, i.indicator_id, i.kpi_id FROM indicator i
-        WHERE i.kpi_id IS NOT NULL AND NOT EXISTS (
-            SELECT 1 FROM kolada_value v
-            WHERE v.kpi = i.kpi_id AND v.municipality_id = i.municipality_id)
-        ORDER BY ALL
-        """
-    ).fetchall()
     warnings = [
-        f"Inga värden i ögonblicksbilden för {k} (kommun {m}, indikator {i})" for m, i, k in no_data
+        f"Inga värden i ögonblicksbilden för {k} (kommun {m}, indikator {i})"
+        for m, i, k in checks.query_indicators_without_values(con)
     ]
     return BuildResult(counts=counts, warnings=warnings)
 

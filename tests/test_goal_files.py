@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from core.goals import GoalFile, ReferenceData
 from etl.goal_files import read_goal_file, read_goal_files
 
@@ -98,15 +96,18 @@ def test_vaggeryd_goals_and_program(goals_dir: Path, reference: ReferenceData) -
     ks, program = gf.frameworks
     goals = {g.number: g for _, g in ks.all_goals()}
     assert sorted(goals) == list(range(1, 9))
-    assert all(goals[n].type == "styrande" and goals[n].measurability == "kvantitativ"
-               for n in (1, 2, 3))
-    assert all(goals[n].type == "stödjande" and goals[n].measurability == "kvalitativ"
-               for n in (4, 5))
+    assert all(
+        goals[n].type == "styrande" and goals[n].measurability == "kvantitativ" for n in (1, 2, 3)
+    )
+    assert all(
+        goals[n].type == "stödjande" and goals[n].measurability == "kvalitativ" for n in (4, 5)
+    )
     assert all(goals[n].definition_status == "ej definierat" for n in (6, 7, 8))
-    assert all(goals[n].ambition and goals[n].ambition.status == "preliminär"
-               for n in range(1, 6))
+    assert all(goals[n].ambition and goals[n].ambition.status == "preliminär" for n in range(1, 6))
     assert [a.title for a in ks.areas] == [
-        "Tillväxt, hållbarhet och fysisk planering", "Arbete och fritid", "Kunskap och hälsa",
+        "Tillväxt, hållbarhet och fysisk planering",
+        "Arbete och fritid",
+        "Kunskap och hälsa",
     ]
     # Interim reports: 30 April (the document's "31 april" does not exist) and 31 August.
     days = [c.month_day for c in ks.checkpoints]
@@ -115,8 +116,10 @@ def test_vaggeryd_goals_and_program(goals_dir: Path, reference: ReferenceData) -
     # The programme's four goals: goal 3's SDG links sourced, the others proposals.
     kf = {g.number: g for _, g in program.all_goals()}
     assert sorted(kf) == [1, 2, 3, 4]
-    sdg = {n: {(str(link.id), link.provenance) for link in g.links if link.type == "sdg"}
-           for n, g in kf.items()}
+    sdg = {
+        n: {(str(link.id), link.provenance) for link in g.links if link.type == "sdg"}
+        for n, g in kf.items()
+    }
     assert sdg[3] == {("3", "källa"), ("2", "källa"), ("5", "källa"), ("10", "källa")}
     for n in (1, 2, 4):
         assert sdg[n] and all(p == "förslag" for _, p in sdg[n])

@@ -12,16 +12,13 @@ from core.format import SOURCE_RAW, format_date
 from ui import data
 
 KOMMUN_PARAM = "kommun"
+_LAST_URL_VALUE = "_kommun_in_url"
 
 
 def render_error(exc: MalpulsError) -> None:
     """The one place errors reach the screen: a Swedish message, never a traceback."""
     st.error(f"**{exc.title}**\n\n{exc}")
     st.stop()
-
-
-def _sync_url() -> None:
-    st.query_params[KOMMUN_PARAM] = st.session_state[KOMMUN_PARAM]
 
 
 def render_municipality_picker() -> str | None:
@@ -37,16 +34,17 @@ def render_municipality_picker() -> str | None:
     requested = st.query_params.get(KOMMUN_PARAM)
     if KOMMUN_PARAM not in st.session_state:
         st.session_state[KOMMUN_PARAM] = requested if requested in ids else ids[0]
-    elif requested in ids and requested != st.session_state[KOMMUN_PARAM]:
-        # The URL changed under us (back/forward, an edited link): the URL wins.
+    elif requested in ids and requested != st.session_state.get(_LAST_URL_VALUE):
+        # The URL changed since we last wrote it (back/forward, an edited or pasted
+        # link): the URL wins over the widget's remembered value.
         st.session_state[KOMMUN_PARAM] = requested
-    st.sidebar.selectbox(
-        "Kommun", ids, format_func=lambda i: names[i], key=KOMMUN_PARAM, on_change=_sync_url
-    )
-    if requested is not None and requested not in ids:
+    st.sidebar.selectbox("Kommun", ids, format_func=lambda i: names[i], key=KOMMUN_PARAM)
+    if requested is not None and requested not in ids and _LAST_URL_VALUE not in st.session_state:
         return None
-    st.query_params[KOMMUN_PARAM] = st.session_state[KOMMUN_PARAM]
-    return st.session_state[KOMMUN_PARAM]
+    chosen = st.session_state[KOMMUN_PARAM]
+    st.query_params[KOMMUN_PARAM] = chosen
+    st.session_state[_LAST_URL_VALUE] = chosen
+    return chosen
 
 
 def municipality_name(kommun: str) -> str:

@@ -106,7 +106,8 @@ def _render_grid(areas: pd.DataFrame, goals: pd.DataFrame) -> None:
     )
     table.index = table.index.map(dict(zip(areas["area_id"], areas["title"], strict=True)))
     table.index.name = None
-    st.dataframe(table.fillna("–"), width="stretch")
+    # A static table wraps the long delstrategi titles; a grid of truncated cells would not.
+    st.table(table.fillna("–"))
 
 
 def _badge_line(goal: pd.Series) -> str:
@@ -137,7 +138,16 @@ def _render_goal(
         if goal_ind.empty:
             st.caption(_no_indicator_text(goal))
         else:
-            st.dataframe(_indicator_table(goal_ind), hide_index=True, width="stretch")
+            st.dataframe(
+                _indicator_table(goal_ind),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "Nyckeltal": st.column_config.TextColumn(width="large"),
+                    "Kolada-id": st.column_config.TextColumn(width="small"),
+                    "År": st.column_config.TextColumn(width="small"),
+                },
+            )
             source_caption()
             if (goal_ind["provenance"] == "förslag").any():
                 st.caption("Nyckeltal markerade *(förslag)* namnges inte i dokumentet.")

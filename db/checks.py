@@ -1,0 +1,52 @@
+"""Read-only checks the ETL runs on a freshly built file before publishing it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+
+
+def query_row_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> dict[str, int]:
+    # Table names come from the ETL's own constant list, never from input.
+    return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def query_duplicate_values(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute(
+        """
+        SELECT count(*) FROM (
+            SELECT 1 FROM kolada_value GROUP BY kpi, municipality_id, year, gender
+            HAVING count(*) > 1)
+        """
+    ).fetchone()[0]
+
+
+def query_unresolved_indicators(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """Goal indicators whose KPI id is not in the catalogue (current or retired)."""
+    return con.execute(
+        """
+        SELECT i.municipality_id, i.indicator_id, i.kpi_id FROM indicator i
+        LEFT JOIN kpi k ON k.id = i.kpi_id
+        WHERE i.kpi_id IS NOT NULL AND k.id IS NULL ORDER BY ALL
+        """
+    ).fetchall()
+
+
+def query_indicators_without_values(
+    con: duckdb.DuckDBPyConnection,
+) -> list[tuple[str, str, str]]:
+    return con.execute(
+        """
+        SELECT i.municipality_id, i.indicator_id, i.kpi_id FROM indicator i
+        WHERE i.kpi_id IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM kolada_value v
+            WHERE v.kpi = i.kpi_id AND v.municipality_id = i.municipality_id)
+        ORDER BY ALL
+        """
+    ).fetchall()
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Flush the WAL into the file so the published file is complete on its own."""
+    con.execute("CHECKPOINT")

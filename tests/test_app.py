@@ -1,0 +1,117 @@
+"""AppTest: every page renders for every municipality without an exception, URL
+parameters choose the municipality, a bad one gets a Swedish message, and a missing
+database is built on first start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.config import PROJECT_ROOT, Paths
+
+APP = str(PROJECT_ROOT / "app.py")
+PAGES = ["app_pages/oversikt.py", "app_pages/om_data.py"]
+KOMMUNER = {"1962": "Norberg", "0665": "Vaggeryd", "0685": "Vetlanda"}
+
+
+def _app(kommun: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if kommun is not None:
+        at.query_params["kommun"] = kommun
+    return at
+
+
+def _text(at: AppTest) -> str:
+    parts = [e.value for e in (*at.title, *at.header, *at.subheader, *at.markdown, *at.caption)]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("kommun", sorted(KOMMUNER))
+def test_every_page_for_every_municipality(built_paths: Paths, page: str, kommun: str) -> None:
+    at = _app(kommun)
+    at.run()
+    assert at.selectbox(key="kommun").value == kommun
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.query_params["kommun"] == kommun
+    assert "Källa: Kolada" in _text(at)
+
+
+@pytest.mark.parametrize("kommun", sorted(KOMMUNER))
+def test_overview_shows_goals_and_indicators(built_paths: Paths, kommun: str) -> None:
+    at = _app(kommun)
+    at.run()
+    assert at.title[0].value == f"Översikt – {KOMMUNER[kommun]}"
+    assert at.query_params["kommun"] == kommun
+    text = _text(at)
+    if kommun == "1962":
+        assert "Strategiskt område 1: Norberg - att växa upp i" in text
+        assert "Vi har en god folkhälsa" in text
+        tables = [df.value for df in at.dataframe]
+        assert any(
+            "Elever i åk. 9 som är behöriga" in " ".join(t["Nyckeltal"])
+            for t in tables
+            if "Nyckeltal" in t
+        )
+        row = next(t for t in tables if "Nyckeltal" in t and "N15428" in list(t["Kolada-id"]))
+        n15428 = row[row["Kolada-id"] == "N15428"].iloc[0]
+        assert (n15428["Senaste värde"], n15428["År"]) == ("78,3", "2022")
+    if kommun == "0685":
+        grid = at.table[0].value
+        assert list(grid.columns) == ["Bo", "Leva", "Verka"]
+        assert grid.shape == (3, 3)
+    if kommun == "0665":
+        assert "Mål utan område" in text
+        assert "Målet är inte definierat ännu." in text
+
+
+def test_default_municipality_without_parameter(built_paths: Paths) -> None:
+    at = _app()
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Översikt – Norberg"
+    assert at.query_params["kommun"] == "1962"
+
+
+@pytest.mark.parametrize("bad", ["9999", "x'; DROP TABLE kpi;--", "<script>alert(1)</script>"])
+def test_unknown_municipality_gets_swedish_message(built_paths: Paths, bad: str) -> None:
+    at = _app(bad)
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "finns inte i Målpuls" in at.error[0].value
+    assert not at.title  # nothing is guessed
+
+
+def test_choosing_municipality_updates_url(built_paths: Paths) -> None:
+    at = _app("1962")
+    at.run()
+    at.selectbox(key="kommun").set_value("0685").run()
+    assert at.query_params["kommun"] == "0685"
+    assert at.title[0].value == "Översikt – Vetlanda"
+
+
+@pytest.fixture
+def empty_state(tmp_path: Path) -> Iterator[Path]:
+    old = os.environ.get("MALPULS_DATA_DIR")
+    os.environ["MALPULS_DATA_DIR"] = str(tmp_path)
+    yield tmp_path
+    if old is None:
+        os.environ.pop("MALPULS_DATA_DIR")
+    else:
+        os.environ["MALPULS_DATA_DIR"] = old
+
+
+def test_first_start_builds_missing_database(empty_state: Path) -> None:
+    assert not (empty_state / "malpuls.duckdb").exists()
+    at = _app("0665")
+    at.run(timeout=120)
+    assert not at.exception
+    assert (empty_state / "malpuls.duckdb").exists()
+    assert at.title[0].value == "Översikt – Vaggeryd"

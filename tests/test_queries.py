@@ -1,0 +1,69 @@
+"""db.queries against the real built database, checked against the bundled raw values."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from db import queries
+from etl.config import Paths
+
+
+def test_overview_latest_value_matches_raw_data(con: duckdb.DuckDBPyConnection) -> None:
+    ov = queries.query_indicator_overview(con, "1962")
+    row = ov[ov["kpi_id"] == "N15428"].iloc[0]
+    raw = con.execute(
+        f"""
+        SELECT year, value FROM read_parquet('{Paths.from_env().kolada_dir}/values.parquet')
+        WHERE kpi = 'N15428' AND municipality_id = '1962' AND gender = 'T'
+        ORDER BY year DESC LIMIT 1
+        """
+    ).fetchone()
+    assert (int(row["latest_year"]), row["latest_value"]) == (raw[0], raw[1])
+    assert round(row["latest_value"], 2) == 78.26  # as the Norberg mapping file records
+    riket = con.execute(
+        "SELECT value FROM kolada_value WHERE kpi = 'N15428' AND municipality_id = '0000' "
+        "AND gender = 'T' AND year = ?",
+        [raw[0]],
+    ).fetchone()[0]
+    assert row["riket_value"] == riket
+
+
+def test_overview_has_every_indicator_once(con: duckdb.DuckDBPyConnection) -> None:
+    for kommun in ("1962", "0665", "0685"):
+        ov = queries.query_indicator_overview(con, kommun)
+        n = con.execute(
+            "SELECT count(*) FROM indicator WHERE municipality_id = ?", [kommun]
+        ).fetchone()[0]
+        assert len(ov) == n
+        assert ov["indicator_id"].is_unique
+
+
+def test_local_indicators_have_no_values(con: duckdb.DuckDBPyConnection) -> None:
+    ov = queries.query_indicator_overview(con, "1962")
+    local = ov[ov["is_local"]]
+    assert not local.empty
+    assert local["latest_value"].isna().all()
+
+
+def test_links_have_labels(con: duckdb.DuckDBPyConnection) -> None:
+    links = queries.query_links(con, "0665")
+    assert links["label"].notna().all()
+    sdg3 = links[(links["link_type"] == "sdg") & (links["target_id"] == "3")]
+    assert sdg3["label"].iloc[0] == "Mål 3: Hälsa och välbefinnande"
+    assert (sdg3["provenance"] == "källa").all()
+
+
+def test_unknown_municipality_gives_empty_frames(con: duckdb.DuckDBPyConnection) -> None:
+    assert queries.query_frameworks(con, "9999").empty
+    assert queries.query_indicator_overview(con, "x'; DROP TABLE kpi; --").empty
+    assert con.execute("SELECT count(*) FROM kpi").fetchone()[0] > 0
+
+
+def test_framework_municipalities(con: duckdb.DuckDBPyConnection) -> None:
+    assert queries.query_framework_municipalities(con) == [
+        ("1962", "Norberg"),
+        ("0665", "Vaggeryd"),
+        ("0685", "Vetlanda"),
+    ]
+    assert isinstance(queries.query_last_runs(con), pd.DataFrame)
