@@ -31,10 +31,14 @@ def format_number(value: float | None, decimals: int | None = None) -> str:
     as Swedish typography wants, and keeps the number on one line."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    strip = decimals is None
     if decimals is None:
         mag = abs(value)
         decimals = 0 if mag >= 1000 or float(value).is_integer() else 1 if mag >= 10 else 2
     text = f"{value:,.{decimals}f}"
+    if strip and "." in text:
+        # 2.70 reads as 2,7: trailing zeros suggest a precision the figure does not have.
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\u00a0").replace(".", ",").replace("-", "−")
 
 

@@ -53,7 +53,7 @@ def test_overview_shows_goals_and_indicators(built_paths: Paths, kommun: str) ->
     if kommun == "1962":
         assert "Strategiskt område 1: Norberg - att växa upp i" in text
         assert "Vi har en god folkhälsa" in text
-        tables = [df.value for df in at.dataframe]
+        tables = [t.value for t in at.table]
         assert any(
             "Elever i åk. 9 som är behöriga" in " ".join(t["Nyckeltal"])
             for t in tables

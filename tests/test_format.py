@@ -17,6 +17,8 @@ from core.format import format_change, format_date, format_month_day, format_num
         (12345.678, None, "12\u00a0346"),
         (-2.5, 1, "−2,5"),
         (0.0, None, "0"),
+        (2.7, None, "2,7"),
+        (22.0, None, "22"),
         (1020.0, None, "1\u00a0020"),
         (None, None, "–"),
         (float("nan"), None, "–"),

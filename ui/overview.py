@@ -138,16 +138,9 @@ def _render_goal(
         if goal_ind.empty:
             st.caption(_no_indicator_text(goal))
         else:
-            st.dataframe(
-                _indicator_table(goal_ind),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "Nyckeltal": st.column_config.TextColumn(width="large"),
-                    "Kolada-id": st.column_config.TextColumn(width="small"),
-                    "År": st.column_config.TextColumn(width="small"),
-                },
-            )
+            # A static table wraps long indicator titles and keeps every column visible,
+            # which a leadership group reading the page needs more than sorting.
+            st.table(_indicator_table(goal_ind), hide_index=True, border="horizontal")
             source_caption()
             if (goal_ind["provenance"] == "förslag").any():
                 st.caption("Nyckeltal markerade *(förslag)* namnges inte i dokumentet.")
@@ -191,7 +184,10 @@ def _indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
             "Kolada-id": ind.apply(kpi, axis=1),
             "Senaste värde": ind.apply(lambda r: value(r, "latest_value"), axis=1),
             "År": ind["latest_year"].map(year),
-            "Riket samma år": ind.apply(lambda r: value(r, "riket_value"), axis=1),
+            "Riket samma år": ind.apply(
+                lambda r: format_number(r["riket_value"]) if pd.notna(r["riket_value"]) else "–",
+                axis=1,
+            ),
             "Önskad riktning": ind.apply(
                 lambda r: (
                     DIRECTION_LABEL[r["direction"]]
