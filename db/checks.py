@@ -50,3 +50,18 @@ def query_indicators_without_values(
 def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
     """Flush the WAL into the file so the published file is complete on its own."""
     con.execute("CHECKPOINT")
+
+
+def query_vanished_goal_kpis(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """KPIs a goal file uses that vanished from the catalogue in a recorded run."""
+    return [
+        r[0]
+        for r in con.execute(
+            """
+            SELECT DISTINCT c.kpi_id FROM kpi_change c
+            JOIN indicator i ON i.kpi_id = c.kpi_id
+            JOIN kpi k ON k.id = c.kpi_id
+            WHERE c.change = 'vanished' AND k.is_retired ORDER BY 1
+            """
+        ).fetchall()
+    ]

@@ -157,3 +157,35 @@ def query_table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         ).fetchall()
     ]
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def query_kpi_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT id FROM kpi").fetchall()}
+
+
+def query_kpi_changes(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
+    """Recent catalogue changes, with the goal indicators each one touches."""
+    return con.execute(
+        """
+        SELECT c.detected_at, c.change, c.kpi_id, c.title,
+               coalesce((SELECT list(i.municipality_id || '/' || i.indicator_id ORDER BY 1)
+                  FROM indicator i WHERE i.kpi_id = c.kpi_id), []) AS goal_indicators
+        FROM kpi_change c ORDER BY c.detected_at DESC, c.change, c.kpi_id LIMIT ?
+        """,
+        [limit],
+    ).df()
+
+
+def query_flagged_goal_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Goal indicators whose KPI is no longer in Kolada's current catalogue."""
+    return con.execute(
+        """
+        SELECT i.municipality_id, m.title AS municipality, i.goal_id, i.indicator_id,
+               i.title, i.kpi_id, i.successor_kpi_id,
+               (SELECT max(v.year) FROM kolada_value v
+                 WHERE v.kpi = i.kpi_id AND v.municipality_id = i.municipality_id) AS last_year
+        FROM indicator i JOIN kpi k ON k.id = i.kpi_id
+        JOIN municipality m ON m.id = i.municipality_id
+        WHERE k.is_retired ORDER BY ALL
+        """
+    ).df()

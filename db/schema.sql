@@ -57,6 +57,16 @@ CREATE TABLE kpi (
     is_retired            BOOLEAN NOT NULL   -- not in the current catalogue; history kept
 );
 
+-- What changed in Kolada's KPI catalogue between runs. A KPI that vanishes keeps its row in
+-- kpi (is_retired = true) and its values, so goal indicators survive; this table is the
+-- record the data-status page shows.
+CREATE TABLE kpi_change (
+    kpi_id      TEXT NOT NULL,
+    change      TEXT NOT NULL CHECK (change IN ('vanished', 'returned', 'new', 'retitled')),
+    title       TEXT,
+    detected_at TIMESTAMP NOT NULL
+);
+
 CREATE TABLE kpi_group (
     id    TEXT PRIMARY KEY,
     title TEXT NOT NULL

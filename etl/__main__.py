@@ -1,10 +1,22 @@
 """`python -m etl`: the command line. The one place in the ETL that turns errors into
 messages and exit codes.
 
+    python -m etl                 nightly run against the Kolada v3 API (incremental, or full
+                                  when due); the published database changes only on success
+    python -m etl --full          full reload of the scope
+    python -m etl --since DATE    changes since DATE (YYYY-MM-DD)
+    python -m etl --dry-run       print the plan (scope and number of requests), change nothing
+    python -m etl --offline       build from the bundled snapshot, no network
+    python -m etl validate [FILE] check goal files only
+    python -m etl bundle          maintainers: re-cut data/kolada from ../shared
+
 Exit codes:
   0  success
-  1  invalid input (goal file, reference or snapshot data); nothing was published
-  2  wrong usage, or a mode that is not available
+  1  invalid input (goal file, settings, reference or snapshot data); nothing published
+  2  wrong usage
+  3  Kolada could not be reached or answered nonsense after retries; nothing published
+  4  a check before publishing failed (e.g. mass disappearance of values); nothing published
+  5  another run holds the lock
 """
 
 from __future__ import annotations
@@ -17,16 +29,39 @@ from pathlib import Path
 from core.errors import MalpulsError
 from etl.config import PROJECT_ROOT, Paths
 
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_KOLADA, EXIT_CHECK, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} är inget datum (ÅÅÅÅ-MM-DD)") from None
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m etl", description="Bygger Målpuls databas.")
-    p.add_argument(
+    p = argparse.ArgumentParser(
+        prog="python -m etl",
+        description="Hämtar Kolada-data och målfiler till Målpuls databas.",
+        epilog="Slutkoder: 0 klart, 1 fel i indata, 2 fel användning, 3 Kolada svarar inte, "
+        "4 kontroll före publicering stoppade, 5 en annan körning pågår.",
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
         "--offline",
         action="store_true",
-        help="bygg från den medföljande ögonblicksbilden av Kolada-data (inget nätverk)",
+        help="bygg från den medföljande ögonblicksbilden (inget nätverk)",
     )
+    mode.add_argument("--full", action="store_true", help="ladda om hela omfattningen")
+    mode.add_argument(
+        "--since", type=_date, metavar="ÅÅÅÅ-MM-DD", help="hämta ändringar sedan detta datum"
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="visa planen (omfattning och antal anrop) utan att ändra något",
+    )
+    p.add_argument("--force", action="store_true", help="publicera även om många värden försvinner")
     sub = p.add_subparsers(dest="command")
     v = sub.add_parser("validate", help="kontrollera målfiler utan att bygga något")
     v.add_argument("files", nargs="*", type=Path, help="målfiler (standard: alla i data/goals)")
@@ -45,17 +80,86 @@ def main(argv: list[str] | None = None) -> int:
 
         bundle(args.shared, paths.kolada_dir, paths.goals_dir)
         return EXIT_OK
-    if not args.offline:
-        print(
-            "Hämtning direkt från Kolada-API:t är inte tillgänglig i den här versionen. "
-            "Använd: python -m etl --offline",
-            file=sys.stderr,
+    if args.offline:
+        if args.dry_run:
+            print("--dry-run gäller hämtning från Kolada, inte --offline", file=sys.stderr)
+            return EXIT_USAGE
+        return _build_offline(paths)
+    return _live(paths, args)
+
+
+def _exit_code(exc: MalpulsError) -> int:
+    from core.kolada import KoladaFormatError
+    from etl.kolada_client import KoladaError
+    from etl.live import LockedError, PublishCheckError
+
+    if isinstance(exc, KoladaError | KoladaFormatError):
+        return EXIT_KOLADA
+    if isinstance(exc, PublishCheckError):
+        return EXIT_CHECK
+    if isinstance(exc, LockedError):
+        return EXIT_LOCKED
+    return EXIT_INPUT
+
+
+def _live(paths: Paths, args: argparse.Namespace) -> int:
+    from etl.live import LockedError, run_live
+    from etl.pipeline import record_status
+    from etl.progress import Progress
+    from etl.settings import read_settings
+
+    progress = Progress()
+    started = dt.datetime.now()
+    mode = "full" if args.full else "incremental"
+    try:
+        settings = read_settings()
+        result = run_live(
+            paths,
+            settings,
+            now=started,
+            full=args.full,
+            since=args.since,
+            force=args.force,
+            dry_run=args.dry_run,
+            progress=progress.log,
+            on_batch=progress.batch,
         )
-        return EXIT_USAGE
-    return _build(paths)
+    except MalpulsError as exc:
+        # A run that could not even take the lock must not overwrite the running one's status.
+        if not args.dry_run and not isinstance(exc, LockedError):
+            record_status(paths, mode=mode, started=started, error=exc, result=None)
+        print(f"{exc.title}: {exc}", file=sys.stderr)
+        if not args.dry_run:
+            print(f"Databasen {paths.db_path} är oförändrad.", file=sys.stderr)
+        return _exit_code(exc)
+    if args.dry_run:
+        print(
+            f"Plan: {result.mode.mode} ({result.mode.reason}); "
+            f"{len(result.scope.goal_kpis)} målnyckeltal × {len(result.scope.all_geographies)} "
+            f"geografier, {len(result.scope.extra_kpis)} extra nyckeltal × "
+            f"{len(result.scope.core_geographies)}; minst {result.scope.minimum_requests} "
+            f"dataanrop plus metadata ({result.requests} anrop gjorda för metadata)."
+        )
+        return EXIT_OK
+    record_status(
+        paths,
+        mode=result.mode.mode,
+        started=started,
+        error=None,
+        result=None,
+        warnings=result.warnings,
+    )
+    for w in result.warnings:
+        progress.log(f"Varning: {w}")
+    progress.log(
+        f"Klart ({result.mode.mode}): {result.added} nya, {result.changed} ändrade, "
+        f"{result.deleted} borttagna värden; {result.requests} anrop, {result.retries} omförsök; "
+        f"katalogändringar {result.kpi_changes}"
+    )
+    return EXIT_OK
 
 
-def _build(paths: Paths) -> int:
+def _build_offline(paths: Paths) -> int:
     from etl.pipeline import build_offline, record_status
 
     started = dt.datetime.now()

@@ -122,6 +122,7 @@ def record_status(
     started: dt.datetime,
     error: MalpulsError | None,
     result: BuildResult | None,
+    warnings: list[str] | None = None,
 ) -> None:
     """The last run's outcome, kept beside the database: a failed run never touches the
     database, so this is where the app learns that the last run failed."""
@@ -132,7 +133,8 @@ def record_status(
             "started_at": started.isoformat(timespec="seconds"),
             "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
             "outcome": "failed" if error else "ok",
+            "error_title": error.title if error else "",
             "message": str(error) if error else "",
-            "warnings": result.warnings if result else [],
+            "warnings": result.warnings if result else (warnings or []),
         },
     )

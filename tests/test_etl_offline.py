@@ -25,6 +25,7 @@ EXPECTED_TABLES = {
     "municipality_group",
     "municipality_group_member",
     "kpi",
+    "kpi_change",
     "kpi_group",
     "kpi_group_member",
     "kolada_value",
@@ -160,18 +161,3 @@ def test_failure_during_build_leaves_database_untouched(tmp_path: Path) -> None:
         build_offline(broken, now=dt.datetime(2026, 1, 2), progress=lambda _m: None)
     assert _sha(paths.db_path) == before
     assert not list(tmp_path.glob(".*building*"))
-
-
-def test_live_mode_not_offered_yet_exits_nonzero(tmp_path: Path) -> None:
-    env = {**os.environ, "MALPULS_DATA_DIR": str(tmp_path)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "etl"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 2
-    assert "--offline" in proc.stderr
-    assert not (tmp_path / "malpuls.duckdb").exists()

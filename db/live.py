@@ -1,0 +1,237 @@
+"""Writes for the live (API) ETL run, on a staged copy of the published file: refresh
+metadata, apply fetched values (full or incremental) with exact change counts, reload the
+goal tables. Nothing here commits to the published file; etl.publish does the swap."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from core.kolada import ValueRecord
+
+GOAL_TABLES = (
+    "framework",
+    "decision",
+    "framework_source",
+    "perspective",
+    "checkpoint",
+    "challenge",
+    "rus_area",
+    "area",
+    "goal",
+    "indicator",
+    "ambition",
+    "goal_link",
+    "assessment",
+    "goal_conflict",
+)
+
+
+@dataclass(frozen=True)
+class ValueChanges:
+    added: int
+    changed: int
+    deleted: int
+
+
+def replace_municipalities(
+    con: duckdb.DuckDBPyConnection,
+    municipalities: Sequence[dict[str, str]],
+    groups: Sequence[tuple[str, str, Sequence[str]]],
+) -> None:
+    con.execute("DELETE FROM municipality")
+    con.executemany(
+        "INSERT INTO municipality VALUES (?, ?, ?)",
+        sorted((m["id"], m["title"], m["type"]) for m in municipalities),
+    )
+    con.execute("DELETE FROM municipality_group_member")
+    con.execute("DELETE FROM municipality_group")
+    con.executemany(
+        "INSERT INTO municipality_group VALUES (?, ?)", sorted((g, t) for g, t, _ in groups)
+    )
+    con.executemany(
+        "INSERT OR IGNORE INTO municipality_group_member VALUES (?, ?)",
+        sorted({(g, m) for g, _, members in groups for m in members}),
+    )
+
+
+def replace_kpi_groups(
+    con: duckdb.DuckDBPyConnection, groups: Sequence[tuple[str, str, Sequence[str]]]
+) -> None:
+    con.execute("DELETE FROM kpi_group_member")
+    con.execute("DELETE FROM kpi_group")
+    con.executemany("INSERT INTO kpi_group VALUES (?, ?)", sorted((g, t) for g, t, _ in groups))
+    con.executemany(
+        "INSERT OR IGNORE INTO kpi_group_member VALUES (?, ?)",
+        sorted({(g, k) for g, _, members in groups for k in members}),
+    )
+
+
+def refresh_kpis(
+    con: duckdb.DuckDBPyConnection, kpis: Sequence[dict[str, Any]], now: dt.datetime
+) -> dict[str, int]:
+    """Diff the fresh catalogue against the stored one, record the changes in kpi_change,
+    and store the fresh catalogue. Vanished KPIs stay (is_retired = true) with their values."""
+    frame = pd.DataFrame(list(kpis))
+    con.register("kpi_in_df", frame)
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE kpi_in AS
+        SELECT CAST(id AS TEXT) AS id, CAST(title AS TEXT) AS title,
+               CAST(description AS TEXT) AS description,
+               TRY_CAST(is_divided_by_gender AS BOOLEAN) AS is_divided_by_gender,
+               CAST(municipality_type AS TEXT) AS municipality_type,
+               CAST(auspice AS TEXT) AS auspice, CAST(operating_area AS TEXT) AS operating_area,
+               CAST(perspective AS TEXT) AS perspective,
+               TRY_CAST(NULLIF(CAST(prel_publication_date AS TEXT), '') AS DATE)
+                   AS prel_publication_date,
+               TRY_CAST(NULLIF(CAST(publication_date AS TEXT), '') AS DATE) AS publication_date,
+               NULLIF(CAST(publ_period AS TEXT), '') AS publ_period,
+               TRY_CAST(has_ou_data AS BOOLEAN) AS has_ou_data
+        FROM kpi_in_df
+        """
+    )
+    con.unregister("kpi_in_df")
+    changes = {
+        "vanished": """
+            SELECT k.id, k.title FROM kpi k
+            WHERE NOT k.is_retired AND k.id NOT IN (SELECT id FROM kpi_in)""",
+        "returned": """
+            SELECT k.id, k.title FROM kpi k
+            WHERE k.is_retired AND k.id IN (SELECT id FROM kpi_in)""",
+        "new": "SELECT i.id, i.title FROM kpi_in i WHERE i.id NOT IN (SELECT id FROM kpi)",
+        "retitled": """
+            SELECT i.id, i.title FROM kpi_in i JOIN kpi k ON k.id = i.id
+            WHERE NOT k.is_retired AND k.title <> i.title""",
+    }
+    counts = {}
+    for change, sql in changes.items():
+        rows = con.execute(sql).fetchall()
+        counts[change] = len(rows)
+        con.executemany(
+            "INSERT INTO kpi_change VALUES (?, ?, ?, ?)",
+            [(kid, change, title, now) for kid, title in sorted(rows)],
+        )
+    con.execute("UPDATE kpi SET is_retired = true WHERE id NOT IN (SELECT id FROM kpi_in)")
+    con.execute("DELETE FROM kpi WHERE id IN (SELECT id FROM kpi_in)")
+    con.execute("INSERT INTO kpi SELECT *, false FROM kpi_in ORDER BY id")
+    return counts
+
+
+def _temp_ids(con: duckdb.DuckDBPyConnection, name: str, ids: Iterable[str]) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (id TEXT)")
+    con.executemany(f"INSERT INTO {name} VALUES (?)", [(i,) for i in sorted(set(ids))])
+
+
+def count_values_in_scope(
+    con: duckdb.DuckDBPyConnection, parts: Sequence[tuple[Iterable[str], Iterable[str]]]
+) -> int:
+    total = 0
+    for kpis, geos in parts:
+        _temp_ids(con, "scope_kpi", kpis)
+        _temp_ids(con, "scope_geo", geos)
+        total += con.execute(
+            """
+            SELECT count(*) FROM kolada_value
+            WHERE kpi IN (SELECT id FROM scope_kpi)
+              AND municipality_id IN (SELECT id FROM scope_geo)
+            """
+        ).fetchone()[0]
+    return total
+
+
+def apply_values(
+    con: duckdb.DuckDBPyConnection,
+    records: Sequence[ValueRecord],
+    *,
+    full_scope: Sequence[tuple[Iterable[str], Iterable[str]]] | None,
+) -> ValueChanges:
+    """Apply fetched values. Incremental (full_scope None): upsert what came, delete what is
+    marked deleted. Full: the scope is replaced by what came, so values Kolada no longer
+    serves disappear. A null value counts as no value, as in the bundled snapshot."""
+    frame = pd.DataFrame.from_records(
+        [(r.kpi, r.municipality_id, r.year, r.gender, r.value, r.is_deleted) for r in records],
+        columns=["kpi", "municipality_id", "year", "gender", "value", "is_deleted"],
+    )
+    con.register("incoming_df", frame)
+    # The last answer for a key wins (an incremental answer may list a key twice).
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE incoming AS
+        SELECT kpi, municipality_id, CAST(year AS SMALLINT) AS year, gender,
+               CAST(value AS DOUBLE) AS value, (is_deleted OR value IS NULL) AS gone
+        FROM incoming_df
+        QUALIFY row_number() OVER (
+            PARTITION BY kpi, municipality_id, year, gender ORDER BY is_deleted DESC) = 1
+        """
+    )
+    con.unregister("incoming_df")
+    added = con.execute(
+        """
+        SELECT count(*) FROM incoming i WHERE NOT gone AND NOT EXISTS (
+            SELECT 1 FROM kolada_value v WHERE v.kpi = i.kpi
+               AND v.municipality_id = i.municipality_id AND v.year = i.year
+               AND v.gender = i.gender)
+        """
+    ).fetchone()[0]
+    changed = con.execute(
+        """
+        SELECT count(*) FROM incoming i JOIN kolada_value v
+          ON v.kpi = i.kpi AND v.municipality_id = i.municipality_id
+         AND v.year = i.year AND v.gender = i.gender
+        WHERE NOT i.gone AND v.value IS DISTINCT FROM i.value
+        """
+    ).fetchone()[0]
+    before = con.execute("SELECT count(*) FROM kolada_value").fetchone()[0]
+    con.execute(
+        """
+        DELETE FROM kolada_value v USING incoming i
+        WHERE v.kpi = i.kpi AND v.municipality_id = i.municipality_id
+          AND v.year = i.year AND v.gender = i.gender
+        """
+    )
+    if full_scope is not None:
+        for kpis, geos in full_scope:
+            _temp_ids(con, "scope_kpi", kpis)
+            _temp_ids(con, "scope_geo", geos)
+            con.execute(
+                """
+                DELETE FROM kolada_value
+                WHERE kpi IN (SELECT id FROM scope_kpi)
+                  AND municipality_id IN (SELECT id FROM scope_geo)
+                """
+            )
+    after_delete = con.execute("SELECT count(*) FROM kolada_value").fetchone()[0]
+    # Rows removed that are not coming back: explicit deletions, and (full) disappearances.
+    coming_back = con.execute("SELECT count(*) FROM incoming WHERE NOT gone").fetchone()[0] - added
+    deleted = (before - after_delete) - coming_back
+    con.execute(
+        """
+        INSERT INTO kolada_value
+        SELECT kpi, municipality_id, year, gender, value FROM incoming WHERE NOT gone
+        """
+    )
+    if added or changed or deleted:
+        _resort(con)
+    return ValueChanges(added=added, changed=changed, deleted=deleted)
+
+
+def _resort(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep kolada_value ordered by (kpi, municipality_id) so zone maps keep pruning."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sorted_values AS "
+        "SELECT * FROM kolada_value ORDER BY kpi, municipality_id, year, gender"
+    )
+    con.execute("DELETE FROM kolada_value")
+    con.execute("INSERT INTO kolada_value SELECT * FROM sorted_values")
+    con.execute("DROP TABLE sorted_values")
+
+
+def clear_goal_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for table in GOAL_TABLES:
+        con.execute(f"DELETE FROM {table}")

@@ -1,0 +1,262 @@
+"""The Kolada v3 HTTP client: the only module in Målpuls that talks HTTP.
+
+It returns raw JSON pages; core.kolada shapes them. Politeness and robustness live here,
+written once:
+- a timeout on every call (requests has none by default);
+- retries with exponential backoff and jitter on 429 (honouring Retry-After), 5xx,
+  connection errors, timeouts and unreadable JSON; never on other 4xx;
+- at most `rate_per_second` requests per second across all threads, and a small bounded
+  number of concurrent requests;
+- `next_url` paging, absolute or relative, guarded against loops;
+- a descriptive User-Agent.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import requests
+
+from core.errors import MalpulsError
+from core.kolada import (
+    ValueRecord,
+    parse_envelope,
+    parse_groups,
+    parse_kpis,
+    parse_municipalities,
+    parse_value_rows,
+    plan_value_batches,
+)
+
+DEFAULT_BASE_URL = "https://api.kolada.se/v3"
+USER_AGENT = "Malpuls-ETL/0.1 (malpuls goal follow-up dashboard; nightly sync)"
+MAX_PAGES = 10_000  # far above any real answer; stops a server that pages forever
+
+
+def _normalised(url: str) -> str:
+    """The URL with its query parameters sorted, so a loop is caught however the server
+    orders them."""
+    parts = urlsplit(url)
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+class KoladaError(MalpulsError):
+    """Kolada could not be reached or kept failing; the message names the URL."""
+
+    title = "Kolada svarar inte"
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    base_url: str = DEFAULT_BASE_URL
+    timeout: float = 30.0
+    connect_timeout: float = 10.0
+    max_retries: int = 5
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    rate_per_second: float = 5.0
+    concurrency: int = 3
+    per_page: int = 5000
+
+
+@dataclass
+class ClientStats:
+    requests: int = 0
+    retries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, *, requests: int = 0, retries: int = 0) -> None:
+        with self._lock:
+            self.requests += requests
+            self.retries += retries
+
+
+class _RateLimiter:
+    """Spaces request starts at least 1/rate seconds apart, across threads."""
+
+    def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], None]):
+        self._interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+        self._clock, self._sleep = clock, sleep
+
+    def wait(self) -> None:
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self._interval
+        if start > now:
+            self._sleep(start - now)
+
+
+class KoladaClient:
+    def __init__(
+        self,
+        config: ClientConfig | None = None,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.config = config or ClientConfig()
+        self.stats = ClientStats()
+        self._session = session or requests.Session()
+        self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self._sleep, self._jitter = sleep, jitter
+        self._rate = _RateLimiter(self.config.rate_per_second, clock, sleep)
+        self._base = self.config.base_url.rstrip("/") + "/"
+
+    def close(self) -> None:
+        self._session.close()
+
+    # ------------------------------------------------------------------ transport
+
+    def _backoff(self, attempt: int) -> float:
+        cap = min(self.config.backoff_max, self.config.backoff_base * 2**attempt)
+        return cap / 2 + self._jitter() * cap / 2  # "equal jitter": never zero, never over cap
+
+    @staticmethod
+    def _retry_after(resp: requests.Response) -> float | None:
+        value = resp.headers.get("Retry-After")
+        if not value:
+            return None
+        if value.strip().isdigit():
+            return float(value.strip())
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, when.timestamp() - time.time())
+
+    def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
+        """GET one URL and decode JSON, with the retry policy above."""
+        reason = ""
+        for attempt in range(self.config.max_retries + 1):
+            if attempt:
+                self.stats.add(retries=1)
+            self._rate.wait()
+            self.stats.add(requests=1)
+            delay: float | None = None
+            try:
+                resp = self._session.get(
+                    url,
+                    params=params,
+                    timeout=(self.config.connect_timeout, self.config.timeout),
+                )
+            except requests.Timeout:
+                reason = f"ingen svar inom {self.config.timeout:g} s"
+            except requests.RequestException as exc:
+                reason = f"anslutningen bröts ({type(exc).__name__})"
+            else:
+                if resp.status_code == 200:
+                    try:
+                        return resp.json()
+                    except ValueError:
+                        reason = "svaret var inte giltig JSON (trasigt eller avkortat)"
+                elif resp.status_code == 429:
+                    reason = "för många anrop (429)"
+                    delay = self._retry_after(resp)
+                elif resp.status_code >= 500:
+                    reason = f"serverfel {resp.status_code}"
+                else:
+                    # Other 4xx will not get better by asking again.
+                    raise KoladaError(
+                        f"Kolada svarade {resp.status_code} för {resp.url}: {resp.text[:300]}"
+                    )
+            if attempt == self.config.max_retries:
+                break
+            wait = self._backoff(attempt)
+            if delay is not None:
+                wait = max(wait, min(delay, self.config.backoff_max * 4))
+            self._sleep(wait)
+        raise KoladaError(
+            f"Kolada svarade inte på {url} efter {self.config.max_retries + 1} försök: {reason}"
+        )
+
+    def fetch_pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[list[Any]]:
+        """Yield each page's items, following next_url until it is null or empty."""
+        url = urljoin(self._base, path.lstrip("/"))
+        query: dict[str, Any] | None = {"per_page": self.config.per_page, **(params or {})}
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            payload = self.get_json(url, query)
+            shown = (
+                url if query is None else requests.Request("GET", url, params=query).prepare().url
+            )
+            items, next_url = parse_envelope(payload, str(shown))
+            yield items
+            if not next_url:
+                return
+            seen.add(_normalised(str(shown)))
+            url = urljoin(self._base, next_url)
+            query = None  # next_url carries its own query string
+            if _normalised(url) in seen:
+                raise KoladaError(f"Kolada pekar tillbaka på en redan hämtad sida (loop): {url}")
+        raise KoladaError(f"Kolada gav fler än {MAX_PAGES} sidor för {path}; avbryter")
+
+    def fetch_all(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
+        return [item for page in self.fetch_pages(path, params) for item in page]
+
+    # ------------------------------------------------------------------ endpoints
+
+    def fetch_kpis(self) -> list[dict[str, Any]]:
+        return parse_kpis(self.fetch_all("kpi"), f"{self._base}kpi")
+
+    def fetch_municipalities(self) -> list[dict[str, str]]:
+        return parse_municipalities(self.fetch_all("municipality"), f"{self._base}municipality")
+
+    def fetch_municipality_groups(self) -> list[tuple[str, str, list[str]]]:
+        return parse_groups(
+            self.fetch_all("municipality_groups"), f"{self._base}municipality_groups"
+        )
+
+    def fetch_kpi_groups(self) -> list[tuple[str, str, list[str]]]:
+        return parse_groups(self.fetch_all("kpi_groups"), f"{self._base}kpi_groups")
+
+    def _fetch_batch(
+        self, kpis: Sequence[str], munis: Sequence[str], from_date: str | None
+    ) -> list[ValueRecord]:
+        path = f"data/kpi/{','.join(kpis)}/municipality/{','.join(munis)}"
+        params = {"from_date": from_date} if from_date else None
+        out: list[ValueRecord] = []
+        for page in self.fetch_pages(path, params):
+            out.extend(parse_value_rows(page, f"{self._base}{path}"))
+        return out
+
+    def fetch_values(
+        self,
+        kpis: Sequence[str],
+        municipalities: Sequence[str],
+        *,
+        from_date: str | None = None,
+        on_batch: Callable[[int, int], None] | None = None,
+    ) -> list[ValueRecord]:
+        """All values for the scope, in ceil(K/25) × ceil(M/25) batches (plus extra pages),
+        a few at a time. Any batch failing fails the whole fetch: a partial scope must never
+        be published as if complete."""
+        batches = plan_value_batches(kpis, municipalities)
+        records: list[ValueRecord] = []
+        done = 0
+        with ThreadPoolExecutor(max_workers=max(1, self.config.concurrency)) as pool:
+            futures = [pool.submit(self._fetch_batch, kb, mb, from_date) for kb, mb in batches]
+            try:
+                for fut in futures:
+                    records.extend(fut.result())
+                    done += 1
+                    if on_batch:
+                        on_batch(done, len(batches))
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+        return records
