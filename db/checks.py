@@ -9,7 +9,7 @@ import duckdb
 
 def query_row_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> dict[str, int]:
     # Table names come from the ETL's own constant list, never from input.
-    return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
 
 
 def query_duplicate_values(con: duckdb.DuckDBPyConnection) -> int:
@@ -19,7 +19,7 @@ def query_duplicate_values(con: duckdb.DuckDBPyConnection) -> int:
             SELECT 1 FROM kolada_value GROUP BY kpi, municipality_id, year, gender
             HAVING count(*) > 1)
         """
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
 
 def query_unresolved_indicators(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:

@@ -32,6 +32,23 @@ GOAL_TABLES = (
 )
 
 
+def _bulk_insert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: Sequence[Sequence[Any]],
+    *,
+    ignore_duplicates: bool = False,
+) -> None:
+    """Insert many rows through a registered DataFrame: DuckDB's executemany runs one
+    statement per row (40 s for the 3,600 municipality groups), this runs one in all."""
+    if not rows:
+        return
+    con.register("bulk_rows", pd.DataFrame(list(rows)))
+    verb = "INSERT OR IGNORE" if ignore_duplicates else "INSERT"
+    con.execute(f"{verb} INTO {table} SELECT * FROM bulk_rows")
+    con.unregister("bulk_rows")
+
+
 @dataclass(frozen=True)
 class ValueChanges:
     added: int
@@ -45,18 +62,17 @@ def replace_municipalities(
     groups: Sequence[tuple[str, str, Sequence[str]]],
 ) -> None:
     con.execute("DELETE FROM municipality")
-    con.executemany(
-        "INSERT INTO municipality VALUES (?, ?, ?)",
-        sorted((m["id"], m["title"], m["type"]) for m in municipalities),
+    _bulk_insert(
+        con, "municipality", sorted((m["id"], m["title"], m["type"]) for m in municipalities)
     )
     con.execute("DELETE FROM municipality_group_member")
     con.execute("DELETE FROM municipality_group")
-    con.executemany(
-        "INSERT INTO municipality_group VALUES (?, ?)", sorted((g, t) for g, t, _ in groups)
-    )
-    con.executemany(
-        "INSERT OR IGNORE INTO municipality_group_member VALUES (?, ?)",
+    _bulk_insert(con, "municipality_group", sorted((g, t) for g, t, _ in groups))
+    _bulk_insert(
+        con,
+        "municipality_group_member",
         sorted({(g, m) for g, _, members in groups for m in members}),
+        ignore_duplicates=True,
     )
 
 
@@ -65,10 +81,12 @@ def replace_kpi_groups(
 ) -> None:
     con.execute("DELETE FROM kpi_group_member")
     con.execute("DELETE FROM kpi_group")
-    con.executemany("INSERT INTO kpi_group VALUES (?, ?)", sorted((g, t) for g, t, _ in groups))
-    con.executemany(
-        "INSERT OR IGNORE INTO kpi_group_member VALUES (?, ?)",
+    _bulk_insert(con, "kpi_group", sorted((g, t) for g, t, _ in groups))
+    _bulk_insert(
+        con,
+        "kpi_group_member",
         sorted({(g, k) for g, _, members in groups for k in members}),
+        ignore_duplicates=True,
     )
 
 
@@ -113,10 +131,7 @@ def refresh_kpis(
     for change, sql in changes.items():
         rows = con.execute(sql).fetchall()
         counts[change] = len(rows)
-        con.executemany(
-            "INSERT INTO kpi_change VALUES (?, ?, ?, ?)",
-            [(kid, change, title, now) for kid, title in sorted(rows)],
-        )
+        _bulk_insert(con, "kpi_change", [(kid, change, title, now) for kid, title in sorted(rows)])
     con.execute("UPDATE kpi SET is_retired = true WHERE id NOT IN (SELECT id FROM kpi_in)")
     con.execute("DELETE FROM kpi WHERE id IN (SELECT id FROM kpi_in)")
     con.execute("INSERT INTO kpi SELECT *, false FROM kpi_in ORDER BY id")
@@ -125,7 +140,7 @@ def refresh_kpis(
 
 def _temp_ids(con: duckdb.DuckDBPyConnection, name: str, ids: Iterable[str]) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (id TEXT)")
-    con.executemany(f"INSERT INTO {name} VALUES (?)", [(i,) for i in sorted(set(ids))])
+    _bulk_insert(con, name, [(i,) for i in sorted(set(ids))])
 
 
 def count_values_in_scope(
@@ -141,7 +156,7 @@ def count_values_in_scope(
             WHERE kpi IN (SELECT id FROM scope_kpi)
               AND municipality_id IN (SELECT id FROM scope_geo)
             """
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     return total
 
 
@@ -178,7 +193,7 @@ def apply_values(
                AND v.municipality_id = i.municipality_id AND v.year = i.year
                AND v.gender = i.gender)
         """
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     changed = con.execute(
         """
         SELECT count(*) FROM incoming i JOIN kolada_value v
@@ -186,8 +201,8 @@ def apply_values(
          AND v.year = i.year AND v.gender = i.gender
         WHERE NOT i.gone AND v.value IS DISTINCT FROM i.value
         """
-    ).fetchone()[0]
-    before = con.execute("SELECT count(*) FROM kolada_value").fetchone()[0]
+    ).fetchall()[0][0]
+    before = con.execute("SELECT count(*) FROM kolada_value").fetchall()[0][0]
     con.execute(
         """
         DELETE FROM kolada_value v USING incoming i
@@ -206,9 +221,11 @@ def apply_values(
                   AND municipality_id IN (SELECT id FROM scope_geo)
                 """
             )
-    after_delete = con.execute("SELECT count(*) FROM kolada_value").fetchone()[0]
+    after_delete = con.execute("SELECT count(*) FROM kolada_value").fetchall()[0][0]
     # Rows removed that are not coming back: explicit deletions, and (full) disappearances.
-    coming_back = con.execute("SELECT count(*) FROM incoming WHERE NOT gone").fetchone()[0] - added
+    coming_back = (
+        con.execute("SELECT count(*) FROM incoming WHERE NOT gone").fetchall()[0][0] - added
+    )
     deleted = (before - after_delete) - coming_back
     con.execute(
         """

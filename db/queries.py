@@ -156,7 +156,7 @@ def query_table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             "SELECT table_name FROM duckdb_tables() ORDER BY table_name"
         ).fetchall()
     ]
-    return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
 
 
 def query_kpi_ids(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -43,4 +43,4 @@ def copy_values_subset(
             ) TO {_lit(target)} {PARQUET_OPTIONS}
             """
         )
-        return con.execute(f"SELECT count(*) FROM read_parquet({_lit(target)})").fetchone()[0]
+        return con.execute(f"SELECT count(*) FROM read_parquet({_lit(target)})").fetchall()[0][0]

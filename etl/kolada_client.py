@@ -63,6 +63,7 @@ class ClientConfig:
     max_retries: int = 5
     backoff_base: float = 0.5
     backoff_max: float = 30.0
+    max_retry_after: float = 300.0  # a server asking for a longer pause gets this much
     rate_per_second: float = 5.0
     concurrency: int = 3
     per_page: int = 5000
@@ -177,7 +178,7 @@ class KoladaClient:
                 break
             wait = self._backoff(attempt)
             if delay is not None:
-                wait = max(wait, min(delay, self.config.backoff_max * 4))
+                wait = max(wait, min(delay, self.config.max_retry_after))
             self._sleep(wait)
         raise KoladaError(
             f"Kolada svarade inte på {url} efter {self.config.max_retries + 1} försök: {reason}"

@@ -14,7 +14,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -178,7 +178,13 @@ def _run(
         extra_kpi_groups=settings.extra_kpi_groups,
         known_kpis=fresh_ids,
     )
+    vanished_goal_kpis = [k for k in scope.goal_kpis if k not in fresh_ids]
+    # A goal KPI that is not in today's catalogue is neither fetched nor replaced: its
+    # stored history stays, and the run flags it instead.
+    scope = replace(scope, goal_kpis=tuple(k for k in scope.goal_kpis if k in fresh_ids))
     result = LiveResult(mode=mode, scope=scope)
+    if vanished_goal_kpis:
+        progress(f"Målnyckeltal som saknas i Koladas katalog: {', '.join(vanished_goal_kpis)}")
     progress(
         f"Omfattning: {len(scope.goal_kpis)} målnyckeltal × {len(scope.all_geographies)} "
         f"kommuner/regioner, {len(scope.extra_kpis)} extra nyckeltal × "
