@@ -42,5 +42,8 @@ format: $(VENV)/.installed-dev
 test: lint
 	$(BIN)/python -m pytest
 
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.bench_etl
+
 clean:
-	rm -rf $(VENV) $(DB) data/etl_status.json .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DB) data/etl_status.json data/malpuls.duckdb.lock .pytest_cache .ruff_cache

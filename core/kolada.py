@@ -43,6 +43,17 @@ def plan_value_batches(
     return [(kb, mb) for kb in chunks(k, size) for mb in chunks(m, size)]
 
 
+def plan_year_batches(
+    kpis: Iterable[str], years: Iterable[int], size: int = MAX_IDS_PER_LIST
+) -> list[tuple[list[str], list[str]]]:
+    """(KPI batch, year batch) pairs for questions about every municipality at once: an
+    incremental run over all 312 geographies asks ceil(K/25) × ceil(Y/25) questions
+    instead of ceil(K/25) × 13, since its answers are small."""
+    k = sorted(set(kpis))
+    y = [str(v) for v in sorted(set(years))]
+    return [(kb, yb) for kb in chunks(k, size) for yb in chunks(y, size)]
+
+
 def minimum_requests(n_kpis: int, n_municipalities: int) -> int:
     return math.ceil(n_kpis / MAX_IDS_PER_LIST) * math.ceil(n_municipalities / MAX_IDS_PER_LIST)
 

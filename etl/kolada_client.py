@@ -34,6 +34,7 @@ from core.kolada import (
     parse_municipalities,
     parse_value_rows,
     plan_value_batches,
+    plan_year_batches,
 )
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
@@ -234,6 +235,51 @@ class KoladaClient:
             out.extend(parse_value_rows(page, f"{self._base}{path}"))
         return out
 
+    def _fetch_year_batch(
+        self, kpis: Sequence[str], years: Sequence[str], from_date: str | None
+    ) -> list[ValueRecord]:
+        path = f"data/kpi/{','.join(kpis)}/year/{','.join(years)}"
+        params = {"from_date": from_date} if from_date else None
+        out: list[ValueRecord] = []
+        for page in self.fetch_pages(path, params):
+            out.extend(parse_value_rows(page, f"{self._base}{path}"))
+        return out
+
+    def fetch_values_all_municipalities(
+        self,
+        kpis: Sequence[str],
+        years: Sequence[int],
+        *,
+        from_date: str | None = None,
+        on_batch: Callable[[int, int], None] | None = None,
+    ) -> list[ValueRecord]:
+        """Values for every municipality and region, asked per (KPI batch, year batch)."""
+        return self._gather(
+            [(self._fetch_year_batch, kb, yb) for kb, yb in plan_year_batches(kpis, years)],
+            from_date,
+            on_batch,
+        )
+
+    def _gather(
+        self,
+        jobs: list[tuple[Callable[..., list[ValueRecord]], list[str], list[str]]],
+        from_date: str | None,
+        on_batch: Callable[[int, int], None] | None,
+    ) -> list[ValueRecord]:
+        records: list[ValueRecord] = []
+        with ThreadPoolExecutor(max_workers=max(1, self.config.concurrency)) as pool:
+            futures = [pool.submit(fn, a, b, from_date) for fn, a, b in jobs]
+            try:
+                for done, fut in enumerate(futures, start=1):
+                    records.extend(fut.result())
+                    if on_batch:
+                        on_batch(done, len(jobs))
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+        return records
+
     def fetch_values(
         self,
         kpis: Sequence[str],
@@ -245,19 +291,8 @@ class KoladaClient:
         """All values for the scope, in ceil(K/25) × ceil(M/25) batches (plus extra pages),
         a few at a time. Any batch failing fails the whole fetch: a partial scope must never
         be published as if complete."""
-        batches = plan_value_batches(kpis, municipalities)
-        records: list[ValueRecord] = []
-        done = 0
-        with ThreadPoolExecutor(max_workers=max(1, self.config.concurrency)) as pool:
-            futures = [pool.submit(self._fetch_batch, kb, mb, from_date) for kb, mb in batches]
-            try:
-                for fut in futures:
-                    records.extend(fut.result())
-                    done += 1
-                    if on_batch:
-                        on_batch(done, len(batches))
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
-        return records
+        return self._gather(
+            [(self._fetch_batch, kb, mb) for kb, mb in plan_value_batches(kpis, municipalities)],
+            from_date,
+            on_batch,
+        )

@@ -115,3 +115,39 @@ def test_first_start_builds_missing_database(empty_state: Path) -> None:
     assert not at.exception
     assert (empty_state / "malpuls.duckdb").exists()
     assert at.title[0].value == "Översikt – Vaggeryd"
+
+
+def test_data_page_flags_goal_indicators_with_retired_kpis(built_paths: Paths) -> None:
+    at = _app("1962")
+    at.run()
+    at.switch_page("app_pages/om_data.py").run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("målindikatorer följer nyckeltal som inte längre finns" in w for w in warnings)
+    flagged = next(t.value for t in at.table if "Efterföljare" in t.value.columns)
+    row = flagged[flagged["Nyckeltal"] == "N15533"].iloc[0]
+    assert row["Efterföljare"] == "N15643"
+
+
+def test_failed_run_shows_banner_and_keeps_serving(built_paths: Paths) -> None:
+    status = built_paths.status_path
+    saved = status.read_text(encoding="utf-8") if status.exists() else None
+    status.write_text(
+        '{"mode": "incremental", "started_at": "2026-11-22T03:00:00", '
+        '"finished_at": "2026-11-22T03:05:00", "outcome": "failed", '
+        '"error_title": "Kolada svarar inte", "message": "...", "warnings": []}',
+        encoding="utf-8",
+    )
+    try:
+        at = _app("0665")
+        at.run()
+        assert not at.exception
+        assert at.title[0].value == "Översikt – Vaggeryd"  # last good data still served
+        banner = " ".join(w.value for w in at.sidebar.warning)
+        assert "Senaste körningen misslyckades (22 november 2026 kl. 03:05)" in banner
+        assert "Kolada svarar inte" in banner
+    finally:
+        if saved is None:
+            status.unlink()
+        else:
+            status.write_text(saved, encoding="utf-8")

@@ -171,7 +171,10 @@ def test_incremental_with_nothing_changed(paths: Paths, api: KoladaStandIn) -> N
     assert result.mode.mode == "incremental"
     assert result.mode.from_date == dt.date(2026, 11, 19)
     assert (result.added, result.changed, result.deleted) == (0, 0, 0)
-    assert all("from_date=2026-11-19" in r for r in api.request_log if "/v3/data/" in r)
+    data = [r for r in api.request_log if "/v3/data/" in r]
+    assert all("from_date=2026-11-19" in r for r in data)
+    # Few changes: every municipality at once, per year batch (1990-2027: two batches).
+    assert len(data) == 2 and all("/year/" in r and "/municipality/" not in r for r in data)
 
 
 def test_revised_added_and_deleted_values_are_applied(tmp_path: Path, template_db: Path) -> None:

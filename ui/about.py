@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_date, format_number
@@ -60,6 +61,56 @@ databas. Den medföljande ögonblicksbilden hämtades
             "Antal": [format_number(counts.get(t, 0), 0) for t in labels],
         }
     )
+    st.subheader("Förändringar i Koladas nyckeltalskatalog")
+    flagged = data.frame("query_flagged_goal_indicators")
+    if flagged.empty:
+        st.success("Alla målindikatorers nyckeltal finns i Koladas aktuella katalog.")
+    else:
+        st.warning(
+            f"{len(flagged)} målindikatorer följer nyckeltal som inte längre finns i Koladas "
+            "katalog. Deras historik finns kvar; ange en efterföljare i målfilen."
+        )
+        st.table(
+            flagged.assign(
+                last_year=flagged["last_year"].map(lambda y: "–" if pd.isna(y) else str(int(y))),
+                successor_kpi_id=flagged["successor_kpi_id"].fillna("–"),
+            ).rename(
+                columns={
+                    "municipality": "Kommun",
+                    "title": "Indikator",
+                    "kpi_id": "Nyckeltal",
+                    "successor_kpi_id": "Efterföljare",
+                    "last_year": "Senaste år med data",
+                }
+            )[["Kommun", "Indikator", "Nyckeltal", "Efterföljare", "Senaste år med data"]],
+            hide_index=True,
+        )
+    changes = data.frame("query_kpi_changes")
+    if changes.empty:
+        st.caption(
+            "Inga katalogändringar registrerade ännu (de registreras av den nattliga "
+            "körningen mot Kolada)."
+        )
+    else:
+        labels = {
+            "vanished": "försvunnen",
+            "returned": "tillbaka",
+            "new": "ny",
+            "retitled": "ny titel",
+        }
+        st.dataframe(
+            changes.assign(change=changes["change"].map(labels)).rename(
+                columns={
+                    "detected_at": "Upptäckt",
+                    "change": "Ändring",
+                    "kpi_id": "Nyckeltal",
+                    "title": "Titel",
+                    "goal_indicators": "Målindikatorer",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     st.subheader("Senaste körningar")
     runs = data.frame("query_last_runs")
     if runs.empty:
@@ -71,11 +122,28 @@ databas. Den medföljande ögonblicksbilden hämtades
                     "started_at": "Start",
                     "finished_at": "Slut",
                     "mode": "Läge",
-                    "rows_added": "Rader",
+                    "rows_added": "Nya",
+                    "rows_changed": "Ändrade",
+                    "rows_deleted": "Borttagna",
+                    "requests": "Anrop",
+                    "retries": "Omförsök",
                     "outcome": "Utfall",
                     "warnings": "Varningar",
                 }
-            )[["Start", "Slut", "Läge", "Rader", "Utfall", "Varningar"]],
+            )[
+                [
+                    "Start",
+                    "Slut",
+                    "Läge",
+                    "Anrop",
+                    "Omförsök",
+                    "Nya",
+                    "Ändrade",
+                    "Borttagna",
+                    "Utfall",
+                    "Varningar",
+                ]
+            ],
             hide_index=True,
             width="stretch",
         )

@@ -61,7 +61,21 @@ def require_municipality(kommun: str | None) -> str:
     return kommun
 
 
-def render_sidebar_footer() -> None:
+STALE_AFTER = dt.timedelta(days=3)
+
+
+def _when(iso: str) -> str:
+    try:
+        t = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{format_date(t.date())} kl. {t:%H:%M}"
+
+
+def render_sidebar_footer(now: dt.datetime | None = None) -> None:
+    """Data date, source line, and the ETL banner: when data was last updated, or that the
+    last run failed and the app shows the last good data."""
+    now = now or dt.datetime.now()
     meta = data.meta()
     status = data.etl_status()
     data_date = meta.get("data_date")
@@ -71,9 +85,16 @@ def render_sidebar_footer() -> None:
         )
     if status and status.get("outcome") == "failed":
         st.sidebar.warning(
-            "Senaste körningen av dataladdningen misslyckades "
-            f"({status.get('finished_at', '')[:16].replace('T', ' ')}). "
-            "Appen visar senast fungerande data."
+            f"Senaste körningen misslyckades ({_when(status.get('finished_at', ''))}): "
+            f"{status.get('error_title') or 'fel'}. Appen visar senast fungerande data."
+        )
+    elif status and status.get("outcome") == "ok":
+        st.sidebar.caption(f"Data uppdaterad {_when(status.get('finished_at', ''))}.")
+    last_live = meta.get("last_live_success")
+    if last_live and now - dt.datetime.fromisoformat(last_live) > STALE_AFTER:
+        st.sidebar.warning(
+            f"Data har inte hämtats från Kolada sedan {_when(last_live)}. "
+            "Kontrollera den nattliga körningen."
         )
 
 
