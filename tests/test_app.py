@@ -151,3 +151,34 @@ def test_failed_run_shows_banner_and_keeps_serving(built_paths: Paths) -> None:
             status.unlink()
         else:
             status.write_text(saved, encoding="utf-8")
+
+
+def test_app_picks_up_a_new_database_without_restart(empty_state: Path, tmp_path: Path) -> None:
+    """The ETL replaces the file atomically; the next rerun reads the new file (caches are
+    keyed on the file's identity), with no restart."""
+    import datetime as dt
+    import shutil
+
+    from etl.pipeline import build_offline
+
+    paths = Paths.from_env()
+    build_offline(paths, now=dt.datetime(2026, 1, 1), progress=lambda _m: None)
+    at = _app("0665")
+    at.run()
+    assert at.header[0].value == "KS mål 2019"
+
+    goals = tmp_path / "goals"
+    shutil.copytree(PROJECT_ROOT / "data" / "goals", goals)
+    f = goals / "0665-vaggeryd.yaml"
+    f.write_text(
+        f.read_text(encoding="utf-8").replace("name: KS mål 2019", "name: KS mål 2020"),
+        encoding="utf-8",
+    )
+    from dataclasses import replace
+
+    build_offline(
+        replace(paths, goals_dir=goals), now=dt.datetime(2026, 1, 2), progress=lambda _m: None
+    )
+    at.run()
+    assert not at.exception
+    assert at.header[0].value == "KS mål 2020"

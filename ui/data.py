@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
@@ -48,12 +50,25 @@ def ensure_database() -> None:
     record_status(p, mode="offline", started=started, error=None, result=result)
 
 
-@st.cache_resource(max_entries=2)
-def _connection(path: str, identity: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
-    del identity  # part of the cache key only: a new file gets a new connection
-    from pathlib import Path
+_lock = threading.Lock()
+_open: dict[str, Any] = {"identity": None, "con": None}
 
-    return connect_read_only(Path(path))
+
+def _connection(path: str, identity: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
+    """One read-only connection per published file, replaced when the file is.
+
+    The old connection must be closed before the new file is opened: DuckDB caches open
+    database instances by path, so connecting to the same path while the old instance is
+    still open would silently hand back the old file's data.
+    """
+    with _lock:
+        if _open["identity"] != identity:
+            if _open["con"] is not None:
+                _open["con"].close()
+                _open["con"] = None
+            _open["con"] = connect_read_only(Path(path))
+            _open["identity"] = identity
+        return _open["con"]
 
 
 def _current() -> tuple[str, tuple[int, int, int]]:
