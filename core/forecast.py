@@ -15,7 +15,9 @@ P(ambition met) is read off the same empirical distribution.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +29,15 @@ POOLED_DAMPING = 0.5
 WINDOW = 6  # years of history the trend methods look at
 DAMPING = 0.7  # damped trend: each further year keeps 70 % of the previous year's slope
 PERCENTILES = tuple(range(1, 100))
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """All-NaN rows are expected (series without data in a window); their NaN result is
+    the answer, not a problem worth a warning."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def _last_window(y: np.ndarray, origin: int, window: int) -> np.ndarray:
@@ -47,7 +58,7 @@ def noise_scale(y: np.ndarray, origin: int) -> np.ndarray:
     scale): a series' normal year-to-year noise. NaN where fewer than two consecutive
     observations exist; 0 for a constant series."""
     d = np.abs(np.diff(y[:, : origin + 1], axis=1))
-    with np.errstate(all="ignore"):
+    with _quiet():
         return np.nanmean(d, axis=1) if d.shape[1] else np.full(len(y), np.nan)
 
 
@@ -62,7 +73,7 @@ def theil_sen_slope(y: np.ndarray, origin: int, window: int = WINDOW) -> np.ndar
             slopes.append((w[:, j] - w[:, i]) / (j - i))
     if not slopes:
         return np.full(len(y), np.nan)
-    with np.errstate(all="ignore"):
+    with _quiet():
         return np.nanmedian(np.stack(slopes, axis=1), axis=1)
 
 
@@ -76,8 +87,18 @@ def group_median(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     for a, b in itertools.pairwise(bounds):
         chunk = v[a:b]
         if np.isfinite(chunk).any():
-            out[order[a:b]] = np.nanmedian(chunk)
+            with _quiet():
+                out[order[a:b]] = np.nanmedian(chunk)
     return out
+
+
+def pooled_growth_forecast(
+    last: np.ndarray | float, growth: np.ndarray | float, steps: np.ndarray | int
+) -> np.ndarray | float:
+    """Last value moved by the KPI's pooled relative trend, damped by POOLED_DAMPING a year
+    (a trend seen across municipalities fades rather than runs on for ever)."""
+    p = POOLED_DAMPING
+    return last + np.abs(last) * growth * p * (1 - p**steps) / (1 - p)
 
 
 def point_forecast(
@@ -110,9 +131,7 @@ def point_forecast(
         with np.errstate(all="ignore"):
             rel = slope / np.abs(last)
         g = group_median(np.where(np.isfinite(rel), rel, np.nan), groups)
-        p = POOLED_DAMPING
-        ahead = p * (1 - p**steps) / (1 - p)
-        return last + np.abs(last) * np.nan_to_num(g) * ahead
+        return pooled_growth_forecast(last, np.nan_to_num(g), steps)
     raise ValueError(f"unknown method {method!r}")
 
 

@@ -1,0 +1,379 @@
+"""Indicator and goal status: target-aware, honest about uncertainty, explainable.
+
+Pure functions. `assess_indicator` judges one series as of a date, against an ambition when
+the goal file sets one and by direction of travel otherwise; `summarise_goal` turns the
+indicators' results into a goal status that never hides the weakest indicator. Every
+result carries the inputs and thresholds that produced it, so the UI can explain any colour
+without recomputing. The words are the field's (METHODS.md): Uppnått, På väg, Osäkert,
+Ej på väg, Ej bedömbart; Förbättras, Oförändrat, Försämras.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.forecast import (
+    Calibration,
+    noise_scale,
+    point_forecast,
+    pooled_growth_forecast,
+    probability_at_least,
+)
+
+# Thresholds for P(ambition met): at least 80 % → På väg, at most 20 % → Ej på väg.
+P_ON_TRACK = 0.8
+P_OFF_TRACK = 0.2
+MAX_DATA_AGE_YEARS = 3  # older latest data than this is not a basis for a judgement
+MIN_POINTS = 3
+TREND_WINDOW = 6
+
+TARGET_STATUSES = ("Uppnått", "På väg", "Osäkert", "Ej på väg", "Ej bedömbart")
+DIRECTION_STATUSES = ("Förbättras", "Oförändrat", "Försämras")
+# How bad each status is, for the goal summary (higher = worse). Direction statuses sit
+# beside their target counterparts; Ej bedömbart is reported separately, never as "good".
+SEVERITY = {
+    "Uppnått": 0,
+    "På väg": 1,
+    "Förbättras": 1,
+    "Osäkert": 2,
+    "Oförändrat": 2,
+    "Ej på väg": 3,
+    "Försämras": 3,
+}
+
+
+@dataclass(frozen=True)
+class Ambition:
+    date: dt.date
+    value: float
+    kind: str = "periodmål"
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    status: str
+    basis: str  # "mål" (against an ambition), "riktning" (direction only), "bevakas", "ingen"
+    reason: str
+    as_of: dt.date
+    direction: str
+    base_year: int | None = None
+    base_value: float | None = None
+    latest_year: int | None = None
+    latest_value: float | None = None
+    data_age_years: int | None = None
+    n_points: int = 0
+    noise: float | None = None
+    change_per_year: float | None = None
+    target_value: float | None = None
+    target_date: dt.date | None = None
+    horizon_years: int | None = None
+    method: str | None = None
+    point: float | None = None
+    lo80: float | None = None
+    hi80: float | None = None
+    p_met: float | None = None
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+
+def _clean(years: Sequence[int], values: Sequence[float | None]) -> tuple[list[int], list[float]]:
+    pairs = sorted(
+        (int(y), float(v))
+        for y, v in zip(years, values, strict=True)
+        if v is not None and not (isinstance(v, float) and math.isnan(v))
+    )
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _matrix(years: list[int], values: list[float]) -> tuple[np.ndarray, int]:
+    first = years[0]
+    row = np.full(years[-1] - first + 1, np.nan)
+    row[np.array(years) - first] = values
+    return row[None, :], first
+
+
+def _bounded(point: float, lo: float, hi: float, share: bool) -> tuple[float, float, float]:
+    if not share:
+        return point, lo, hi
+    clip = lambda v: min(100.0, max(0.0, v))  # noqa: E731 - a share cannot leave 0-100 %
+    return clip(point), clip(lo), clip(hi)
+
+
+def assess_indicator(
+    years: Sequence[int],
+    values: Sequence[float | None],
+    *,
+    direction: str,
+    as_of: dt.date,
+    ambition: Ambition | None,
+    calibration: Calibration,
+    kpi_growth: float | None = None,
+    bounded_share: bool = False,
+    max_age_years: int = MAX_DATA_AGE_YEARS,
+) -> IndicatorResult:
+    """Judge one series (one municipality, one KPI, one gender) as of `as_of`. Only years
+    before `as_of`'s year count: a year's Kolada figure is published after it ends.
+    `kpi_growth` is the KPI's pooled relative trend across all municipalities (the
+    back-tested method's input); without it the forecast is the last value."""
+    ys, vs = _clean(years, values)
+    keep = [i for i, y in enumerate(ys) if y < as_of.year]
+    ys, vs = [ys[i] for i in keep], [vs[i] for i in keep]
+    base = {"as_of": as_of, "direction": direction, "n_points": len(ys)}
+    if not ys:
+        return IndicatorResult("Ej bedömbart", "ingen", "Inga värden finns ännu.", **base)
+    latest_year, latest = ys[-1], vs[-1]
+    age = as_of.year - latest_year
+    facts = {
+        "base_year": ys[0],
+        "base_value": vs[0],
+        "latest_year": latest_year,
+        "latest_value": latest,
+        "data_age_years": age,
+    }
+    if age > max_age_years:
+        return IndicatorResult(
+            "Ej bedömbart",
+            "ingen",
+            f"Senaste värdet är från {latest_year}, mer än {max_age_years} år före "
+            f"bedömningsdagen.",
+            **base,
+            **facts,
+        )
+    row, first = _matrix(ys, vs)
+    origin = latest_year - first
+    noise = _noise(row, origin, ys, vs)
+    slope = _trend(ys, vs)
+    facts |= {"noise": None if math.isnan(noise) else noise, "change_per_year": slope}
+    d = {"öka": 1, "minska": -1}.get(direction)
+
+    if ambition is not None and d is not None:
+        return _against_target(
+            row,
+            origin,
+            latest_year,
+            latest,
+            noise,
+            d,
+            ambition,
+            calibration,
+            kpi_growth,
+            bounded_share,
+            base,
+            facts,
+        )
+    if d is None:
+        return IndicatorResult(
+            "Bevakas",
+            "bevakas",
+            "Nyckeltalet följs som omvärldsfaktor utan önskad riktning.",
+            **base,
+            **facts,
+        )
+    return _by_direction(len(ys), noise, slope, d, base, facts)
+
+
+def _noise(row: np.ndarray, origin: int, ys: list[int], vs: list[float]) -> float:
+    """The series' normal year-to-year change: the back-test's scale (consecutive years)
+    where the series has consecutive years; otherwise the change between observations per
+    year apart, so a series published every other year can still be judged."""
+    if len(ys) < 2:
+        return float("nan")
+    scale = float(noise_scale(row, origin)[0])
+    if not math.isnan(scale):
+        return scale
+    steps = [
+        abs(v2 - v1) / (y2 - y1)
+        for (y1, v1), (y2, v2) in zip(
+            zip(ys, vs, strict=True), zip(ys[1:], vs[1:], strict=True), strict=False
+        )
+    ]
+    return float(np.mean(steps))
+
+
+def _trend(ys: list[int], vs: list[float]) -> float | None:
+    """Theil-Sen slope per year over the last TREND_WINDOW years (pairs across gaps use the
+    real year distance)."""
+    pts = [(y, v) for y, v in zip(ys, vs, strict=True) if y > ys[-1] - TREND_WINDOW]
+    slopes = [(v2 - v1) / (y2 - y1) for i, (y1, v1) in enumerate(pts) for (y2, v2) in pts[i + 1 :]]
+    return float(np.median(slopes)) if slopes else None
+
+
+def _by_direction(
+    n: int, noise: float, slope: float | None, d: int, base: dict, facts: dict
+) -> IndicatorResult:
+    if n < MIN_POINTS or slope is None or math.isnan(noise):
+        return IndicatorResult(
+            "Ej bedömbart",
+            "riktning",
+            f"Färre än {MIN_POINTS} värden: riktningen går inte att bedöma.",
+            **base,
+            **facts,
+        )
+    span = min(TREND_WINDOW, n) - 1
+    change = slope * span
+    thresholds = {"förändring_över_perioden": change, "normalt_brus": noise}
+    if abs(change) <= noise:
+        return IndicatorResult(
+            "Oförändrat",
+            "riktning",
+            "Förändringen de senaste åren är inte större än seriens normala variation mellan "
+            "två år.",
+            thresholds=thresholds,
+            **base,
+            **facts,
+        )
+    better = d * change > 0
+    return IndicatorResult(
+        "Förbättras" if better else "Försämras",
+        "riktning",
+        "Trenden de senaste åren går i önskad riktning och är större än seriens normala variation."
+        if better
+        else "Trenden de senaste åren går mot önskad riktning och är större än seriens normala "
+        "variation.",
+        thresholds=thresholds,
+        **base,
+        **facts,
+    )
+
+
+def _against_target(
+    row: np.ndarray,
+    origin: int,
+    latest_year: int,
+    latest: float,
+    noise: float,
+    d: int,
+    ambition: Ambition,
+    cal: Calibration,
+    kpi_growth: float | None,
+    share: bool,
+    base: dict,
+    facts: dict,
+) -> IndicatorResult:
+    target_year = ambition.date.year
+    tfacts = {"target_value": ambition.value, "target_date": ambition.date}
+    thresholds = {"på_väg_minst": P_ON_TRACK, "ej_på_väg_högst": P_OFF_TRACK}
+    if d * (latest - ambition.value) >= 0:
+        return IndicatorResult(
+            "Uppnått",
+            "mål",
+            f"Senaste värdet ({latest_year}) når redan målvärdet.",
+            thresholds=thresholds,
+            **base,
+            **facts,
+            **tfacts,
+        )
+    horizon = target_year - latest_year
+    if horizon <= 0:
+        return IndicatorResult(
+            "Ej på väg",
+            "mål",
+            f"Målåret {target_year} har passerat utan att målvärdet nåddes.",
+            p_met=0.0,
+            thresholds=thresholds,
+            **base,
+            **facts,
+            **tfacts,
+        )
+    if base["n_points"] < MIN_POINTS or math.isnan(noise):
+        return IndicatorResult(
+            "Ej bedömbart",
+            "mål",
+            f"Färre än {MIN_POINTS} värden: ingen prognos.",
+            thresholds=thresholds,
+            **base,
+            **facts,
+            **tfacts,
+        )
+    method = cal.method
+    groups = np.zeros(1, dtype=int)
+    if method == "pooled_growth" and kpi_growth is None:
+        method = "naive"  # no pooled trend known for this KPI: the honest fallback
+    if method == "pooled_growth":
+        # The pooled relative trend comes from all municipalities (computed by the ETL).
+        point = float(pooled_growth_forecast(latest, kpi_growth, horizon))
+    else:
+        point = float(point_forecast(row, origin, horizon, method, groups)[0])
+    h_cal = min(horizon, 3)
+    widen = math.sqrt(horizon / 3) if horizon > 3 else 1.0  # random-walk growth past 3 years
+    scale = noise if noise > 0 else 0.0
+    lo = point + cal.quantile(h_cal, 0.1) * scale * widen
+    hi = point + cal.quantile(h_cal, 0.9) * scale * widen
+    p_up = float(
+        probability_at_least(
+            np.array([point]), np.array([scale * widen]), h_cal, ambition.value, cal
+        )[0]
+    )
+    p_met = p_up if d > 0 else 1.0 - p_up
+    point, lo, hi = _bounded(point, lo, hi, share)
+    status = "På väg" if p_met >= P_ON_TRACK else "Ej på väg" if p_met <= P_OFF_TRACK else "Osäkert"
+    return IndicatorResult(
+        status,
+        "mål",
+        f"Prognos för {target_year}: sannolikheten att nå målvärdet är {p_met:.0%}.",
+        horizon_years=horizon,
+        method=method,
+        point=point,
+        lo80=lo,
+        hi80=hi,
+        p_met=p_met,
+        thresholds=thresholds,
+        **base,
+        **facts,
+        **tfacts,
+    )
+
+
+@dataclass(frozen=True)
+class GoalSummary:
+    status: str
+    reason: str
+    counts: dict[str, int]
+    weakest: str | None  # indicator id of the weakest judged indicator
+    forecast_allowed: bool
+    assessment: str | None = None
+    disagrees: bool = False
+
+
+def summarise_goal(
+    goal_type: str,
+    measurability: str,
+    definition_status: str,
+    results: Sequence[tuple[str, IndicatorResult]],
+    assessment: str | None = None,
+) -> GoalSummary:
+    """The goal's status is its weakest judged indicator's (never an average that hides bad
+    news); Uppnått only when every indicator is Uppnått. Inriktningsmål, stödjande and
+    qualitative goals get no numeric forecast: they show direction of travel only."""
+    counts: dict[str, int] = {}
+    for _, r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    forecast_allowed = goal_type == "styrande" and measurability != "kvalitativ"
+    judged = [(i, r) for i, r in results if r.status in SEVERITY]
+
+    def done(status: str, reason: str, weakest: str | None = None) -> GoalSummary:
+        disagrees = (
+            assessment is not None
+            and status in SEVERITY
+            and assessment in SEVERITY
+            and SEVERITY[assessment] != SEVERITY[status]
+        )
+        return GoalSummary(status, reason, counts, weakest, forecast_allowed, assessment, disagrees)
+
+    if definition_status == "ej definierat":
+        return done("Ej bedömbart", "Målet är inte definierat ännu.")
+    if not results:
+        return done("Ej bedömbart", "Målet har inga nyckeltal att bedöma.")
+    if not judged:
+        return done("Ej bedömbart", "Inget av målets nyckeltal går att bedöma.")
+    worst_id, worst = max(judged, key=lambda ir: SEVERITY[ir[1].status])
+    if all(r.status == "Uppnått" for _, r in results):
+        return done("Uppnått", "Alla nyckeltal har nått sina målvärden.")
+    status = worst.status if worst.status != "Uppnått" else "På väg"
+    n_unjudged = len(results) - len(judged)
+    note = f" {n_unjudged} nyckeltal går inte att bedöma." if n_unjudged else ""
+    return done(status, f"Svagaste nyckeltalet avgör: {worst.status.lower()}.{note}", worst_id)

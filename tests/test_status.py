@@ -1,0 +1,192 @@
+"""core.status: every rule, table-driven, with a fixed error distribution (standard
+normal scaled errors) so the probabilities are known."""
+
+from __future__ import annotations
+
+import datetime as dt
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+
+from core.forecast import PERCENTILES, Calibration
+from core.status import Ambition, IndicatorResult, assess_indicator, summarise_goal
+
+NORMAL = np.array([NormalDist().inv_cdf(p / 100) for p in PERCENTILES])
+CAL = Calibration("pooled_growth", {1: NORMAL, 2: NORMAL * 1.3, 3: NORMAL * 1.6})
+NAIVE = Calibration("naive", {1: NORMAL, 2: NORMAL * 1.3, 3: NORMAL * 1.6})
+AS_OF = dt.date(2023, 8, 31)
+YEARS = list(range(2014, 2023))
+
+
+def _assess(
+    values: list[float | None],
+    direction: str = "öka",
+    *,
+    years: list[int] = YEARS,
+    ambition: Ambition | None = None,
+    growth: float | None = 0.0,
+    share: bool = False,
+    as_of: dt.date = AS_OF,
+    cal: Calibration = CAL,
+) -> IndicatorResult:
+    return assess_indicator(
+        years,
+        values,
+        direction=direction,
+        as_of=as_of,
+        ambition=ambition,
+        calibration=cal,
+        kpi_growth=growth,
+        bounded_share=share,
+    )
+
+
+RISING = [10, 11, 12, 13, 14, 15, 16, 17, 18]
+FALLING = list(reversed(RISING))
+NOISY_FLAT = [10, 11, 9.5, 10.5, 10, 9.8, 10.4, 9.9, 10.1]
+
+
+@pytest.mark.parametrize(
+    ("values", "direction", "status", "words"),
+    [
+        ([None] * 9, "öka", "Ej bedömbart", "Inga värden"),
+        ([None] * 7 + [5, 6], "öka", "Ej bedömbart", "Färre än 3 värden"),
+        (RISING, "öka", "Förbättras", "i önskad riktning"),
+        (RISING, "minska", "Försämras", "mot önskad riktning"),
+        (FALLING, "minska", "Förbättras", "i önskad riktning"),
+        (NOISY_FLAT, "öka", "Oförändrat", "normala variation"),
+        ([0.0] * 9, "öka", "Oförändrat", "normala variation"),
+        ([-5, -4, -3, -2, -1, 0, 1, 2, 3], "öka", "Förbättras", "i önskad riktning"),
+        (RISING, "bevaka", "Bevakas", "utan önskad riktning"),
+    ],
+)
+def test_direction_only(values: list, direction: str, status: str, words: str) -> None:
+    r = _assess(values, direction)
+    assert r.status == status
+    assert words in r.reason
+    if status in ("Förbättras", "Försämras", "Oförändrat"):
+        assert r.thresholds["normalt_brus"] == pytest.approx(r.noise)
+
+
+def test_old_data_is_not_judged() -> None:
+    r = _assess([1, 2, 3, 4, 5, None, None, None, None])
+    assert r.status == "Ej bedömbart"
+    assert "från 2018" in r.reason and r.data_age_years == 5
+
+
+def test_values_of_the_report_year_are_not_yet_published() -> None:
+    r = _assess(RISING, years=list(range(2015, 2024)), as_of=dt.date(2023, 4, 30))
+    assert r.latest_year == 2022 and r.n_points == 8
+
+
+def test_gaps_use_real_year_distances() -> None:
+    years = [2014, 2016, 2018, 2020, 2022]
+    r = _assess([10, 12, 14, 16, 18], years=years)
+    assert r.change_per_year == pytest.approx(1.0)
+    assert r.status == "Förbättras"
+
+
+@pytest.mark.parametrize(
+    ("values", "direction", "target", "growth", "status"),
+    [
+        (RISING, "öka", 15.0, 0.0, "Uppnått"),
+        ([None] * 8 + [20.0], "öka", 15.0, 0.0, "Uppnått"),  # met needs no history
+        (FALLING, "minska", 12.0, 0.0, "Uppnått"),
+        (NOISY_FLAT, "öka", 30.0, 0.0, "Ej på väg"),
+        (NOISY_FLAT, "öka", 10.2, 0.0, "Osäkert"),
+        (NOISY_FLAT, "öka", 10.2, 0.20, "På väg"),  # a strong pooled trend carries it
+        (NOISY_FLAT, "minska", 9.8, 0.0, "Osäkert"),
+        (NOISY_FLAT, "minska", 8.0, 0.0, "Ej på väg"),
+        ([None] * 7 + [5.0, 6.0], "öka", 9.0, 0.0, "Ej bedömbart"),
+    ],
+)
+def test_against_target(
+    values: list, direction: str, target: float, growth: float, status: str
+) -> None:
+    r = _assess(values, direction, ambition=Ambition(dt.date(2025, 12, 31), target), growth=growth)
+    assert r.status == status, r.reason
+    assert r.target_value == target
+    if status in ("På väg", "Osäkert", "Ej på väg"):
+        assert r.horizon_years == 3 and r.method == "pooled_growth"
+        assert r.lo80 < r.point < r.hi80
+        assert 0.0 <= r.p_met <= 1.0
+        assert r.thresholds == {"på_väg_minst": 0.8, "ej_på_väg_högst": 0.2}
+
+
+def test_probability_matches_the_error_distribution() -> None:
+    """Naive point 10.1, noise 0.5 (mean |Δ|), horizon 3 (normal × 1.6): P(y ≥ 10.9)."""
+    values = [10.1, 10.6, 10.1, 10.6, 10.1, 10.6, 10.1, 10.6, 10.1]
+    r = _assess(values, ambition=Ambition(dt.date(2025, 12, 31), 10.9), cal=NAIVE, growth=None)
+    assert r.method == "naive" and r.point == pytest.approx(10.1)
+    expected = 1 - NormalDist().cdf((10.9 - 10.1) / (0.5 * 1.6))
+    assert r.p_met == pytest.approx(expected, abs=0.01)
+
+
+def test_target_year_passed_without_reaching_it() -> None:
+    r = _assess(NOISY_FLAT, ambition=Ambition(dt.date(2021, 12, 31), 30.0))
+    assert r.status == "Ej på väg" and r.p_met == 0.0 and "har passerat" in r.reason
+
+
+def test_bounded_share_stays_within_0_and_100() -> None:
+    values = [90, 92, 94, 95, 96, 97, 98, 98.5, 99.0]
+    r = _assess(values, ambition=Ambition(dt.date(2030, 12, 31), 99.5), growth=0.05, share=True)
+    assert 0.0 <= r.lo80 <= r.point <= r.hi80 <= 100.0
+
+
+def test_long_horizon_widens_interval() -> None:
+    near = _assess(NOISY_FLAT, ambition=Ambition(dt.date(2025, 12, 31), 30.0))
+    far = _assess(NOISY_FLAT, ambition=Ambition(dt.date(2034, 12, 31), 30.0))
+    assert (far.hi80 - far.lo80) > (near.hi80 - near.lo80)
+
+
+def _r(status: str) -> IndicatorResult:
+    return IndicatorResult(status, "mål", "", AS_OF, "öka")
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected", "weakest"),
+    [
+        (["Uppnått", "Uppnått"], "Uppnått", None),
+        (["Uppnått", "På väg"], "På väg", "i1"),
+        (["På väg", "Ej på väg", "Uppnått"], "Ej på väg", "i1"),
+        (["Förbättras", "Oförändrat"], "Oförändrat", "i1"),
+        (["Förbättras", "Ej bedömbart"], "Förbättras", "i0"),
+        (["Ej bedömbart", "Bevakas"], "Ej bedömbart", None),
+        ([], "Ej bedömbart", None),
+    ],
+)
+def test_goal_summary_shows_the_weakest(
+    statuses: list[str], expected: str, weakest: str | None
+) -> None:
+    s = summarise_goal(
+        "styrande", "kvantitativ", "antagen", [(f"i{i}", _r(st)) for i, st in enumerate(statuses)]
+    )
+    assert s.status == expected
+    assert s.weakest == weakest
+    assert sum(s.counts.values()) == len(statuses)
+
+
+def test_uppnatt_only_when_all_met() -> None:
+    s = summarise_goal(
+        "styrande", "kvantitativ", "antagen", [("a", _r("Uppnått")), ("b", _r("Ej bedömbart"))]
+    )
+    assert s.status == "På väg"  # not Uppnått while one indicator is unknown
+    assert "1 nyckeltal går inte att bedöma" in s.reason
+
+
+def test_inriktningsmal_gets_no_forecast_and_undefined_goal() -> None:
+    s = summarise_goal("inriktningsmål", "kvalitativ", "preliminär", [("a", _r("Förbättras"))])
+    assert not s.forecast_allowed and s.status == "Förbättras"
+    u = summarise_goal("ej fastställt", "ej angiven", "ej definierat", [])
+    assert u.status == "Ej bedömbart" and "inte definierat" in u.reason
+
+
+def test_assessment_disagreement_is_flagged() -> None:
+    agree = summarise_goal(
+        "styrande", "kvantitativ", "antagen", [("a", _r("På väg"))], assessment="På väg"
+    )
+    differ = summarise_goal(
+        "styrande", "kvantitativ", "antagen", [("a", _r("Ej på väg"))], assessment="På väg"
+    )
+    assert not agree.disagrees and differ.disagrees and differ.assessment == "På väg"
