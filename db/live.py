@@ -29,6 +29,8 @@ GOAL_TABLES = (
     "goal_link",
     "assessment",
     "goal_conflict",
+    "indicator_result",
+    "goal_result",
 )
 
 

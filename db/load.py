@@ -306,3 +306,77 @@ def insert_run(
             outcome,
         ],
     )
+
+
+INDICATOR_RESULT_COLUMNS = (
+    "municipality_id",
+    "indicator_id",
+    "goal_id",
+    "as_of",
+    "checkpoint_label",
+    "judged_kpi_id",
+    "status",
+    "basis",
+    "reason",
+    "direction",
+    "n_points",
+    "base_year",
+    "base_value",
+    "latest_year",
+    "latest_value",
+    "data_age_years",
+    "next_publication",
+    "noise",
+    "change_per_year",
+    "target_value",
+    "target_date",
+    "horizon_years",
+    "method",
+    "point",
+    "lo80",
+    "hi80",
+    "p_met",
+    "thresholds",
+    "rank_all",
+    "n_all",
+    "quartile_all",
+    "rank_peers",
+    "n_peers",
+)
+GOAL_RESULT_COLUMNS = (
+    "municipality_id",
+    "goal_id",
+    "as_of",
+    "checkpoint_label",
+    "status",
+    "reason",
+    "counts",
+    "weakest_indicator",
+    "forecast_allowed",
+    "assessment",
+    "disagrees",
+)
+
+
+def replace_results(
+    con: duckdb.DuckDBPyConnection,
+    indicator_rows: list[dict[str, Any]],
+    goal_rows: list[dict[str, Any]],
+) -> None:
+    """Store computed results (Egen bearbetning av data från Kolada), replacing old ones."""
+    import pandas as pd
+
+    for table, columns, rows in (
+        ("indicator_result", INDICATOR_RESULT_COLUMNS, indicator_rows),
+        ("goal_result", GOAL_RESULT_COLUMNS, goal_rows),
+    ):
+        con.execute(f"DELETE FROM {table}")
+        if not rows:
+            continue
+        frame = pd.DataFrame([[r.get(c) for c in columns] for r in rows], columns=list(columns))
+        con.register("result_rows", frame)
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(columns)} FROM result_rows"
+        )
+        con.unregister("result_rows")

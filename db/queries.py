@@ -189,3 +189,100 @@ def query_flagged_goal_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFram
         WHERE k.is_retired ORDER BY ALL
         """
     ).df()
+
+
+# ------------------------------------------------------------------ engine inputs (ETL)
+
+
+def query_engine_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT i.municipality_id, i.indicator_id, i.goal_id, i.kpi_id, i.successor_kpi_id,
+               coalesce(k.is_retired, false) AS kpi_retired, i.direction, i.gender, i.unit,
+               k.title AS kpi_title, k.publication_date, sk.publication_date AS succ_publication
+        FROM indicator i
+        LEFT JOIN kpi k ON k.id = i.kpi_id
+        LEFT JOIN kpi sk ON sk.id = i.successor_kpi_id
+        ORDER BY i.municipality_id, i.goal_id, i.position
+        """
+    ).df()
+
+
+def query_ambitions(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "SELECT municipality_id, indicator_id, date, value, kind FROM ambition ORDER BY ALL"
+    ).fetchall()
+
+
+def query_series(
+    con: duckdb.DuckDBPyConnection, municipality_id: str, kpis: list[str], gender: str
+) -> dict[str, tuple[list[int], list[float]]]:
+    rows = con.execute(
+        """
+        SELECT kpi, list(year ORDER BY year), list(value ORDER BY year) FROM kolada_value
+        WHERE municipality_id = ? AND list_contains(?, kpi) AND gender = ?
+          AND value IS NOT NULL
+        GROUP BY kpi
+        """,
+        [municipality_id, kpis, gender],
+    ).fetchall()
+    return {k: (list(y), list(v)) for k, y, v in rows}
+
+
+def query_kpi_panel(con: duckdb.DuckDBPyConnection, kpi: str) -> list[tuple[str, list, list]]:
+    """Every geography's gender-T series of one KPI (for the pooled trend)."""
+    return con.execute(
+        """
+        SELECT municipality_id, list(year ORDER BY year), list(value ORDER BY year)
+        FROM kolada_value WHERE kpi = ? AND gender = 'T' AND value IS NOT NULL
+        GROUP BY municipality_id ORDER BY municipality_id
+        """,
+        [kpi],
+    ).fetchall()
+
+
+def query_kommun_values(
+    con: duckdb.DuckDBPyConnection, kpi: str, gender: str, year: int
+) -> list[tuple[str, float]]:
+    return con.execute(
+        """
+        SELECT v.municipality_id, v.value FROM kolada_value v
+        JOIN municipality m ON m.id = v.municipality_id AND m.type = 'K'
+        WHERE v.kpi = ? AND v.gender = ? AND v.year = ? AND v.value IS NOT NULL
+        """,
+        [kpi, gender, year],
+    ).fetchall()
+
+
+def query_peer_groups(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str]]]:
+    rows = con.execute(
+        """
+        SELECT g.id, g.title, list(m.municipality_id ORDER BY m.municipality_id)
+        FROM municipality_group g JOIN municipality_group_member m ON m.group_id = g.id
+        WHERE g.title LIKE 'Liknande kommuner, övergripande, %'
+        GROUP BY g.id, g.title ORDER BY g.id
+        """
+    ).fetchall()
+    return [(i, t, list(m)) for i, t, m in rows]
+
+
+def query_goal_frames(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Goals with what the summary rule needs, their framework period and checkpoints."""
+    return con.execute(
+        """
+        SELECT g.municipality_id, g.goal_id, g.type, g.measurability, g.definition_status,
+               f.period_start, f.period_end, m.title AS municipality,
+               coalesce((SELECT list((c.label, c.month_day) ORDER BY c.position)
+                  FROM checkpoint c WHERE c.framework_id = f.framework_id), [])
+                  AS checkpoints
+        FROM goal g JOIN framework f ON f.framework_id = g.framework_id
+        JOIN municipality m ON m.id = g.municipality_id
+        ORDER BY g.municipality_id, g.framework_id, g.position
+        """
+    ).df()
+
+
+def query_assessments(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "SELECT municipality_id, goal_id, date, status FROM assessment ORDER BY ALL"
+    ).fetchall()

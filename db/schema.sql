@@ -298,3 +298,59 @@ CREATE TABLE goal_conflict (
     goals_provenance TEXT,
     PRIMARY KEY (framework_id, conflict_id)
 );
+
+-- ------------------------------------------------------------------ computed results
+-- Egen bearbetning av data från Kolada: materialised by the ETL (etl/results.py) from the
+-- rules in core/status.py, so pages only read. One row per indicator and assessment date:
+-- as_of = the data date, and every report checkpoint in the framework's period.
+CREATE TABLE indicator_result (
+    municipality_id  TEXT NOT NULL,
+    indicator_id     TEXT NOT NULL,
+    goal_id          TEXT NOT NULL,
+    as_of            DATE NOT NULL,
+    checkpoint_label TEXT,               -- NULL: as of the data date
+    judged_kpi_id    TEXT,               -- the series judged (a successor after a break)
+    status           TEXT NOT NULL,
+    basis            TEXT NOT NULL,      -- mål | riktning | bevakas | ingen
+    reason           TEXT NOT NULL,
+    direction        TEXT NOT NULL,
+    n_points         INTEGER NOT NULL,
+    base_year        INTEGER,
+    base_value       DOUBLE,
+    latest_year      INTEGER,
+    latest_value     DOUBLE,
+    data_age_years   INTEGER,
+    next_publication DATE,
+    noise            DOUBLE,
+    change_per_year  DOUBLE,
+    target_value     DOUBLE,
+    target_date      DATE,
+    horizon_years    INTEGER,
+    method           TEXT,
+    point            DOUBLE,
+    lo80             DOUBLE,
+    hi80             DOUBLE,
+    p_met            DOUBLE,
+    thresholds       TEXT,               -- JSON
+    rank_all         INTEGER,            -- relative position: 1 = best among all kommuner
+    n_all            INTEGER,
+    quartile_all     INTEGER,
+    rank_peers       INTEGER,            -- among the municipality and its "Liknande kommuner"
+    n_peers          INTEGER,
+    PRIMARY KEY (municipality_id, indicator_id, as_of)
+);
+
+CREATE TABLE goal_result (
+    municipality_id  TEXT NOT NULL,
+    goal_id          TEXT NOT NULL,
+    as_of            DATE NOT NULL,
+    checkpoint_label TEXT,
+    status           TEXT NOT NULL,
+    reason           TEXT NOT NULL,
+    counts           TEXT NOT NULL,      -- JSON: status → number of indicators
+    weakest_indicator TEXT,
+    forecast_allowed BOOLEAN NOT NULL,
+    assessment       TEXT,
+    disagrees        BOOLEAN NOT NULL,
+    PRIMARY KEY (municipality_id, goal_id, as_of)
+);

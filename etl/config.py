@@ -17,6 +17,7 @@ class Paths:
     reference_dir: Path
     db_path: Path
     status_path: Path
+    calibration_path: Path
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -28,4 +29,5 @@ class Paths:
             reference_dir=data / "reference",
             db_path=state / "malpuls.duckdb",
             status_path=state / "etl_status.json",
+            calibration_path=data / "forecast_calibration.csv",
         )

@@ -31,6 +31,7 @@ from etl.kolada_client import KoladaClient
 from etl.pipeline import SCHEMA_VERSION, build_offline, check_database
 from etl.publish import staged_file
 from etl.reference import read_reference_data
+from etl.results import compute_results, read_calibration
 from etl.settings import Settings
 
 FIRST_YEAR = 1990  # Kolada's series start in the 1990s; incremental runs ask from here
@@ -175,6 +176,7 @@ def _run(
         municipalities=frozenset(m["id"] for m in municipalities),
     )
     goal_files = read_goal_files(paths.goals_dir, ref)
+    calibration = read_calibration(paths.calibration_path)
     scope = plan_scope(
         goal_files,
         geographies=[m["id"] for m in municipalities],
@@ -264,6 +266,7 @@ def _run(
                 )
             live.clear_goal_tables(con)
             load.load_goal_files(con, sources)
+            compute_results(con, calibration, now.date(), progress)
             check = check_database(con)
             result.warnings = check.warnings + [
                 f"Nyckeltalet {k} har försvunnit ur Koladas katalog men används i en målfil"

@@ -20,6 +20,7 @@ from etl.config import Paths
 from etl.goal_files import display_name, read_goal_files
 from etl.publish import staged_file, write_json_atomic
 from etl.reference import read_reference_data
+from etl.results import compute_results, read_calibration
 
 SCHEMA_VERSION = "1"
 SNAPSHOT_META = {
@@ -62,6 +63,7 @@ def build_offline(
         for p, gf in zip(sorted(paths.goals_dir.glob("*.yaml")), goal_files, strict=True)
     ]
     progress(f"  {len(goal_files)} målfiler giltiga")
+    calibration = read_calibration(paths.calibration_path)
     with staged_file(paths.db_path) as tmp:
         try:
             con = create_database(tmp)
@@ -75,6 +77,10 @@ def build_offline(
             progress("Laddar mål och indikatorer …")
             load.load_goal_files(con, sources)
             load.upsert_meta(con, SNAPSHOT_META)
+            progress("Beräknar status och prognoser …")
+            compute_results(
+                con, calibration, dt.date.fromisoformat(SNAPSHOT_META["data_date"]), progress
+            )
             result = check_database(con)
             load.insert_run(
                 con,

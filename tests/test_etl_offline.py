@@ -47,6 +47,8 @@ EXPECTED_TABLES = {
     "goal_link",
     "assessment",
     "goal_conflict",
+    "indicator_result",
+    "goal_result",
 }
 
 
@@ -90,6 +92,14 @@ def test_expected_tables_and_counts(con: duckdb.DuckDBPyConnection) -> None:
     # Ids stay text: Vaggeryd is '0665', not 665.
     assert count("SELECT count(*) FROM kolada_value WHERE municipality_id = '0665'") > 10_000
     assert con.execute("SELECT outcome FROM etl_run").fetchall() == [("ok",)]
+    # Results are materialised for every indicator at the data date and past checkpoints.
+    assert count("SELECT count(*) FROM indicator_result WHERE checkpoint_label IS NULL") == count(
+        "SELECT count(*) FROM indicator"
+    )
+    assert count("SELECT count(*) FROM goal_result WHERE checkpoint_label IS NULL") == count(
+        "SELECT count(*) FROM goal"
+    )
+    assert count("SELECT count(DISTINCT checkpoint_label) FROM indicator_result") > 5
 
 
 def test_goal_kpis_cover_all_municipalities(con: duckdb.DuckDBPyConnection) -> None:
