@@ -56,10 +56,15 @@ def query_goals(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.Data
         SELECT g.*, p.title AS perspective_title,
                (SELECT count(*) FROM indicator i
                  WHERE i.municipality_id = g.municipality_id AND i.goal_id = g.goal_id)
-                 AS n_indicators
+                 AS n_indicators,
+               r.status, r.reason AS status_reason, r.counts AS status_counts,
+               r.weakest_indicator, r.forecast_allowed, r.assessment, r.disagrees
         FROM goal g
         LEFT JOIN perspective p
                ON p.framework_id = g.framework_id AND p.perspective_id = g.perspective_id
+        LEFT JOIN goal_result r
+               ON r.municipality_id = g.municipality_id AND r.goal_id = g.goal_id
+              AND r.checkpoint_label IS NULL
         WHERE g.municipality_id = ?
         ORDER BY g.framework_id, g.position
         """,
@@ -91,9 +96,17 @@ def query_indicator_overview(con: duckdb.DuckDBPyConnection, municipality_id: st
                r.value AS riket_value,
                (SELECT count(*) FROM ambition a
                  WHERE a.municipality_id = ind.municipality_id
-                   AND a.indicator_id = ind.indicator_id) AS n_ambitions
+                   AND a.indicator_id = ind.indicator_id) AS n_ambitions,
+               res.status, res.reason AS status_reason, res.basis, res.judged_kpi_id,
+               res.change_per_year, res.noise, res.rank_all, res.n_all, res.quartile_all,
+               res.rank_peers, res.n_peers, res.next_publication, res.p_met, res.point,
+               res.lo80, res.hi80, res.target_value, res.target_date, res.as_of,
+               res.latest_year AS judged_year, res.latest_value AS judged_value
         FROM ind
         LEFT JOIN kpi k ON k.id = ind.kpi_id
+        LEFT JOIN indicator_result res
+               ON res.municipality_id = ind.municipality_id
+              AND res.indicator_id = ind.indicator_id AND res.checkpoint_label IS NULL
         LEFT JOIN own ON own.kpi = ind.kpi_id AND own.gender = ind.gender
         LEFT JOIN kolada_value r
                ON r.kpi = ind.kpi_id AND r.gender = ind.gender

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from etl.config import PROJECT_ROOT, Paths
 
 APP = str(PROJECT_ROOT / "app.py")
-PAGES = ["app_pages/oversikt.py", "app_pages/om_data.py"]
+PAGES = ["app_pages/oversikt.py", "app_pages/metod.py", "app_pages/om_data.py"]
 KOMMUNER = {"1962": "Norberg", "0665": "Vaggeryd", "0685": "Vetlanda"}
 
 
@@ -40,7 +40,8 @@ def test_every_page_for_every_municipality(built_paths: Paths, page: str, kommun
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.query_params["kommun"] == kommun
-    assert "Källa: Kolada" in _text(at)
+    text = _text(at)
+    assert "Källa: Kolada" in text or "Egen bearbetning av data från Kolada" in text
 
 
 @pytest.mark.parametrize("kommun", sorted(KOMMUNER))
@@ -182,3 +183,25 @@ def test_app_picks_up_a_new_database_without_restart(empty_state: Path, tmp_path
     at.run()
     assert not at.exception
     assert at.header[0].value == "KS mål 2020"
+
+
+def test_method_page_shows_the_backtest_table(built_paths: Paths) -> None:
+    at = _app("1962")
+    at.run()
+    at.switch_page("app_pages/metod.py").run()
+    assert not at.exception
+    text = _text(at)
+    assert "pooled_growth" in text and "MASE" in text
+    assert "Egen bearbetning av data från Kolada" in text
+
+
+def test_overview_shows_statuses_with_icon_and_word(built_paths: Paths) -> None:
+    at = _app("1962")
+    at.run()
+    tables = [t.value for t in at.table if "Status" in t.value.columns]
+    statuses = {s for t in tables for s in t["Status"]}
+    assert statuses & {"▲ Förbättras", "▼ Försämras", "▬ Oförändrat"}
+    assert all(s == "–" or s[0] in "✔●▲◐▬✖▼?◌" for s in statuses)
+    text = _text(at)
+    assert "Svagaste nyckeltalet avgör" in text
+    assert "Egen bearbetning av data från Kolada" in text

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core.format import DIRECTION_LABEL, format_date, format_number
+from core.labels import STATUS_STYLE, status_badge, status_text
 from ui import data
 from ui.components import source_caption
 
@@ -74,7 +75,9 @@ def _render_framework(
     for _, area in fw_areas.iterrows():
         number = f" {int(area['number'])}" if pd.notna(area["number"]) else ""
         st.subheader(f"{fw['area_level_name']}{number}: {area['title']}")
-        for _, goal in fw_goals[fw_goals["area_id"] == area["area_id"]].iterrows():
+        area_goals = fw_goals[fw_goals["area_id"] == area["area_id"]]
+        st.markdown(_distribution(area_goals))
+        for _, goal in area_goals.iterrows():
             _render_goal(goal, fw["goal_level_name"], indicators, links)
     unplaced = fw_goals[fw_goals["area_id"].isna()]
     if not unplaced.empty:
@@ -128,6 +131,7 @@ def _render_goal(
         number = f" {int(goal['number'])}" if pd.notna(goal["number"]) else ""
         st.markdown(f"**{level_name}{number}. {goal['title']}**")
         st.caption(_badge_line(goal))
+        _render_goal_status(goal)
         if goal["ambition_text"]:
             with st.expander(f"Ambitionsnivå ({goal['ambition_status']})"):
                 st.write(goal["ambition_text"])
@@ -142,6 +146,11 @@ def _render_goal(
             # which a leadership group reading the page needs more than sorting.
             st.table(_indicator_table(goal_ind), hide_index=True, border="horizontal")
             source_caption()
+            st.caption(
+                "Status, förändring och placering: Egen bearbetning av data från Kolada "
+                "(se sidan Metod)."
+            )
+            _render_explanations(goal_ind)
             if (goal_ind["provenance"] == "förslag").any():
                 st.caption("Nyckeltal markerade *(förslag)* namnges inte i dokumentet.")
         _render_links(links[links["goal_id"] == goal["goal_id"]])
@@ -165,9 +174,12 @@ def _indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
         if row["is_local"]:
             return "Lokal indikator"
         text = row["kpi_id"]
+        succ = row["successor_kpi_id"] if pd.notna(row["successor_kpi_id"]) else None
         if row["is_retired"]:
-            text += " (upphört"
-            text += f", efterföljare {row['successor_kpi_id']})" if row["successor_kpi_id"] else ")"
+            text += f" (upphört, efterföljare {succ})" if succ else " (upphört)"
+        judged = row["judged_kpi_id"]
+        if pd.notna(judged) and judged != row["kpi_id"]:
+            text += f"; värden från {judged}"
         return text
 
     def year(v: object) -> str:
@@ -178,15 +190,32 @@ def _indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
             return "Ingen Kolada-data"
         return format_number(row[col]) if pd.notna(row[col]) else "Saknas"
 
+    # Show the series the status was judged on (a successor after a break) when there is one.
+    judged = ind["judged_year"].notna()
+    ind = ind.assign(
+        shown_value=ind["latest_value"].where(~judged, ind["judged_value"]),
+        shown_year=ind["latest_year"].where(~judged, ind["judged_year"]),
+    )
     return pd.DataFrame(
         {
             "Nyckeltal": ind.apply(title, axis=1),
             "Kolada-id": ind.apply(kpi, axis=1),
-            "Senaste värde": ind.apply(lambda r: value(r, "latest_value"), axis=1),
-            "År": ind["latest_year"].map(year),
+            "Senaste värde": ind.apply(lambda r: value(r, "shown_value"), axis=1),
+            "År": ind["shown_year"].map(year),
             "Riket samma år": ind.apply(
                 lambda r: format_number(r["riket_value"]) if pd.notna(r["riket_value"]) else "–",
                 axis=1,
+            ),
+            "Status": ind["status"].map(status_text),
+            "Förändring/år": ind.apply(
+                lambda r: (
+                    format_number(r["change_per_year"]) if pd.notna(r["change_per_year"]) else "–"
+                ),
+                axis=1,
+            ),
+            "Placering (av kommuner)": ind.apply(_rank_text, axis=1),
+            "Nästa data": ind["next_publication"].map(
+                lambda d: format_date(pd.Timestamp(d).date()) if pd.notna(d) else "–"
             ),
             "Önskad riktning": ind.apply(
                 lambda r: (
@@ -211,3 +240,69 @@ def _render_links(goal_links: pd.DataFrame) -> None:
         ]
         lines.append(f"**{LINK_TYPE_LABEL.get(link_type, link_type)}:** " + "; ".join(items))
     st.markdown("  \n".join(lines))
+
+
+def _rank_text(row: pd.Series) -> str:
+    if pd.isna(row["rank_all"]):
+        return "–"
+    text = f"{int(row['rank_all'])} av {int(row['n_all'])} (kvartil {int(row['quartile_all'])})"
+    if pd.notna(row["rank_peers"]):
+        text += f"; {int(row['rank_peers'])} av {int(row['n_peers'])} liknande"
+    return text
+
+
+def _distribution(goals: pd.DataFrame) -> str:
+    """Status distribution of an area's goals, worst first, as badges."""
+    order = list(STATUS_STYLE)
+    counts = goals["status"].value_counts()
+    parts = [f"{status_badge(s)} × {counts[s]}" for s in reversed(order) if s in counts]
+    return "Målstatus: " + " ".join(parts) if parts else ""
+
+
+def _render_goal_status(goal: pd.Series) -> None:
+    if pd.isna(goal["status"]):
+        return
+    line = f"{status_badge(goal['status'])} {goal['status_reason']}"
+    if not goal["forecast_allowed"] and goal["type"] != "ej fastställt":
+        line += " *Ingen prognos: målet är inte ett styrande, kvantitativt mål.*"
+    st.markdown(line)
+    if isinstance(goal["assessment"], str) and goal["assessment"]:
+        flag = " ⚠ Skiljer sig från den beräknade statusen." if goal["disagrees"] else ""
+        st.markdown(f"Ledningens bedömning: {status_badge(goal['assessment'])}{flag}")
+
+
+def _render_explanations(ind: pd.DataFrame) -> None:
+    """One click from any status to its inputs, method and thresholds."""
+    with st.expander("Förklaring av status"):
+        for _, r in ind.iterrows():
+            if pd.isna(r["status"]):
+                continue
+            lines = [f"**{r['title']}**: {status_text(r['status'])}. {r['status_reason']}"]
+            if pd.notna(r["judged_year"]):
+                lines.append(
+                    f"Senaste värde {format_number(r['latest_value'])} ({int(r['judged_year'])})"
+                    + (
+                        f", bedömd serie {r['judged_kpi_id']}"
+                        if r["judged_kpi_id"] and r["judged_kpi_id"] != r["kpi_id"]
+                        else ""
+                    )
+                )
+            if pd.notna(r["change_per_year"]) and pd.notna(r["noise"]):
+                lines.append(
+                    f"Trend {format_number(r['change_per_year'])} per år (robust lutning, "
+                    f"senaste sex åren); normal variation mellan två år "
+                    f"{format_number(r['noise'])}."
+                )
+            if pd.notna(r["p_met"]):
+                lines.append(
+                    f"Prognos {format_number(r['point'])} (80 % intervall "
+                    f"{format_number(r['lo80'])}–{format_number(r['hi80'])}), "
+                    f"sannolikhet att nå målvärdet {format_number(100 * r['p_met'], 0)} %."
+                )
+            st.markdown("  \n".join(lines))
+        if ind["as_of"].notna().any():
+            as_of = pd.Timestamp(ind["as_of"].dropna().iloc[0]).date()
+            st.caption(
+                f"Bedömningsdag: {format_date(as_of)}. Bara år före bedömningsdagens år räknas, "
+                "eftersom ett års värde publiceras efter årets slut."
+            )
