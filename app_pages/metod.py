@@ -1,5 +1,7 @@
-"""Metod: how statuses and forecasts are made, with the back-test figures."""
+"""Metod: how statuses and forecasts are made, the back-test figures, and a what-if."""
+
+import streamlit as st
 
 from ui.method import render_method
 
-render_method()
+render_method(st.session_state.get("kommun_valid"))

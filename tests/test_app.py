@@ -205,3 +205,17 @@ def test_overview_shows_statuses_with_icon_and_word(built_paths: Paths) -> None:
     text = _text(at)
     assert "Svagaste nyckeltalet avgör" in text
     assert "Egen bearbetning av data från Kolada" in text
+
+
+def test_what_if_uses_the_same_rules(built_paths: Paths) -> None:
+    at = _app("1962")
+    at.run()
+    at.switch_page("app_pages/metod.py").run()
+    assert not at.exception
+    at.selectbox(key="whatif_ind").set_value("n1-behoriga-yrkesprogram").run()
+    at.number_input(key="whatif_target").set_value(60.0).run()  # already above: met
+    assert any(":green-badge[✔ Uppnått]" in m.value for m in at.markdown)
+    at.number_input(key="whatif_target").set_value(99.0).run()  # far above: a forecast
+    text = _text(at)
+    assert "Prognos för" in text and "80 % intervall" in text
+    assert any("Ej på väg" in m.value or "Osäkert" in m.value for m in at.markdown)

@@ -12,7 +12,7 @@ from etl.config import PROJECT_ROOT
 BACKTEST_DOC = PROJECT_ROOT / "docs" / "backtest.md"
 
 
-def render_method() -> None:
+def render_method(kommun: str | None = None) -> None:
     st.title("Metod: status och prognos")
     st.markdown(
         f"""
@@ -80,3 +80,7 @@ De två sätts aldrig ihop.
     )
     st.markdown(tables)
     st.caption(f"Kör om: `python -m bench.backtest`. {SOURCE_COMPUTED}.")
+    if kommun:
+        from ui.whatif import render_whatif
+
+        render_whatif(kommun)
