@@ -13,25 +13,10 @@ import duckdb
 import pandas as pd
 
 from core.kolada import ValueRecord
+from db.load import GOAL_TABLES
 
-GOAL_TABLES = (
-    "framework",
-    "decision",
-    "framework_source",
-    "perspective",
-    "checkpoint",
-    "challenge",
-    "rus_area",
-    "area",
-    "goal",
-    "indicator",
-    "ambition",
-    "goal_link",
-    "assessment",
-    "goal_conflict",
-    "indicator_result",
-    "goal_result",
-)
+# Everything derived from the goal files: reloaded from scratch on every run.
+GOAL_DERIVED_TABLES = (*GOAL_TABLES, "indicator_result", "goal_result")
 
 
 def _bulk_insert(
@@ -67,27 +52,28 @@ def replace_municipalities(
     _bulk_insert(
         con, "municipality", sorted((m["id"], m["title"], m["type"]) for m in municipalities)
     )
-    con.execute("DELETE FROM municipality_group_member")
-    con.execute("DELETE FROM municipality_group")
-    _bulk_insert(con, "municipality_group", sorted((g, t) for g, t, _ in groups))
-    _bulk_insert(
-        con,
-        "municipality_group_member",
-        sorted({(g, m) for g, _, members in groups for m in members}),
-        ignore_duplicates=True,
-    )
+    _replace_groups(con, "municipality_group", "municipality_group_member", groups)
 
 
 def replace_kpi_groups(
     con: duckdb.DuckDBPyConnection, groups: Sequence[tuple[str, str, Sequence[str]]]
 ) -> None:
-    con.execute("DELETE FROM kpi_group_member")
-    con.execute("DELETE FROM kpi_group")
-    _bulk_insert(con, "kpi_group", sorted((g, t) for g, t, _ in groups))
+    _replace_groups(con, "kpi_group", "kpi_group_member", groups)
+
+
+def _replace_groups(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    member_table: str,
+    groups: Sequence[tuple[str, str, Sequence[str]]],
+) -> None:
+    con.execute(f"DELETE FROM {member_table}")
+    con.execute(f"DELETE FROM {table}")
+    _bulk_insert(con, table, sorted((g, t) for g, t, _ in groups))
     _bulk_insert(
         con,
-        "kpi_group_member",
-        sorted({(g, k) for g, _, members in groups for k in members}),
+        member_table,
+        sorted({(g, m) for g, _, members in groups for m in members}),
         ignore_duplicates=True,
     )
 
@@ -252,5 +238,5 @@ def _resort(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def clear_goal_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for table in GOAL_TABLES:
+    for table in GOAL_DERIVED_TABLES:
         con.execute(f"DELETE FROM {table}")

@@ -138,27 +138,28 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     )
 
 
+# The tables a goal file fills, in the order load_goal_files writes them.
+GOAL_TABLES = (
+    "framework",
+    "decision",
+    "framework_source",
+    "perspective",
+    "checkpoint",
+    "challenge",
+    "rus_area",
+    "area",
+    "goal",
+    "indicator",
+    "ambition",
+    "goal_link",
+    "assessment",
+    "goal_conflict",
+)
+
+
 def load_goal_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, GoalFile]]) -> None:
     """Write validated goal files (source name, model) into the goal tables."""
-    rows: dict[str, list[tuple[Any, ...]]] = {
-        t: []
-        for t in (
-            "framework",
-            "decision",
-            "framework_source",
-            "perspective",
-            "checkpoint",
-            "challenge",
-            "rus_area",
-            "area",
-            "goal",
-            "indicator",
-            "ambition",
-            "goal_link",
-            "assessment",
-            "goal_conflict",
-        )
-    }
+    rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in GOAL_TABLES}
     for source, gf in files:
         m = gf.municipality.id
         for fpos, fw in enumerate(gf.frameworks):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from core.engine import IndicatorInput, pick_ambition, pick_series, pooled_growth_by_origin
-from core.status import Ambition
+from core.status import SEVERITY, Ambition
 
 
 def _inp(**kw: object) -> IndicatorInput:
@@ -55,15 +55,7 @@ def test_pooled_growth_by_origin() -> None:
 def test_materialised_goal_status_is_its_weakest_indicator(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
-    severity = {
-        "Uppnått": 0,
-        "På väg": 1,
-        "Förbättras": 1,
-        "Osäkert": 2,
-        "Oförändrat": 2,
-        "Ej på väg": 3,
-        "Försämras": 3,
-    }
+    severity = SEVERITY
     rows = con.execute(
         """
         SELECT g.municipality_id, g.goal_id, g.status, list(i.status)
