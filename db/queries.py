@@ -299,3 +299,73 @@ def query_assessments(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute(
         "SELECT municipality_id, goal_id, date, status FROM assessment ORDER BY ALL"
     ).fetchall()
+
+
+# ------------------------------------------------------------------ goal page
+
+
+def query_goal(con: duckdb.DuckDBPyConnection, municipality_id: str, goal_id: str) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT g.*, f.name AS framework_name, f.goal_level_name, f.area_level_name,
+               a.title AS area_title, a.number AS area_number,
+               coalesce((SELECT list(d.ref ORDER BY d.position) FROM decision d
+                  WHERE d.framework_id = f.framework_id), []) AS decision_refs,
+               r.status, r.reason AS status_reason, r.forecast_allowed, r.assessment,
+               r.disagrees
+        FROM goal g JOIN framework f ON f.framework_id = g.framework_id
+        LEFT JOIN area a ON a.municipality_id = g.municipality_id AND a.area_id = g.area_id
+        LEFT JOIN goal_result r ON r.municipality_id = g.municipality_id
+              AND r.goal_id = g.goal_id AND r.checkpoint_label IS NULL
+        WHERE g.municipality_id = ? AND g.goal_id = ?
+        """,
+        [municipality_id, goal_id],
+    ).df()
+
+
+def query_goal_ids(con: duckdb.DuckDBPyConnection, municipality_id: str) -> list[tuple[str, str]]:
+    """(goal id, label) in document order, for the goal picker."""
+    return con.execute(
+        """
+        SELECT g.goal_id, f.goal_level_name || coalesce(' ' || g.number, '') || '. ' || g.title
+        FROM goal g JOIN framework f ON f.framework_id = g.framework_id
+        WHERE g.municipality_id = ? ORDER BY f.position, g.position
+        """,
+        [municipality_id],
+    ).fetchall()
+
+
+def query_history(
+    con: duckdb.DuckDBPyConnection,
+    kpi: str,
+    gender: str,
+    municipality_id: str,
+    peers: list[str],
+) -> pd.DataFrame:
+    """The municipality's and Riket's values (Kolada's), and the peers' median per year
+    (computed here), in long form: year, serie, value, source."""
+    return con.execute(
+        """
+        SELECT v.year, CASE v.municipality_id WHEN $m THEN 'kommun' ELSE 'riket' END AS serie,
+               v.value, 'kolada' AS source
+        FROM kolada_value v
+        WHERE v.kpi = $k AND v.gender = $g AND v.municipality_id IN ($m, '0000')
+          AND v.value IS NOT NULL
+        UNION ALL
+        SELECT v.year, 'liknande', median(v.value), 'beräknad'
+        FROM kolada_value v
+        WHERE v.kpi = $k AND v.gender = $g AND list_contains($p, v.municipality_id)
+          AND v.value IS NOT NULL
+        GROUP BY v.year
+        ORDER BY 2, 1
+        """,
+        {"m": municipality_id, "k": kpi, "g": gender, "p": peers},
+    ).df()
+
+
+def query_indicator_ambitions(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
+    return con.execute(
+        "SELECT indicator_id, kind, date, value, decision FROM ambition "
+        "WHERE municipality_id = ? ORDER BY indicator_id, date",
+        [municipality_id],
+    ).df()

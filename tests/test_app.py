@@ -53,7 +53,7 @@ def test_overview_shows_goals_and_indicators(built_paths: Paths, kommun: str) ->
     text = _text(at)
     if kommun == "1962":
         assert "Strategiskt område 1: Norberg - att växa upp i" in text
-        assert "Vi har en god folkhälsa" in text
+        assert "Mål 2. Vi har en god folkhälsa." in _page_links(at)
         tables = [t.value for t in at.table]
         assert any(
             "Elever i åk. 9 som är behöriga" in " ".join(t["Nyckeltal"])
@@ -219,3 +219,71 @@ def test_what_if_uses_the_same_rules(built_paths: Paths) -> None:
     text = _text(at)
     assert "Prognos för" in text and "80 % intervall" in text
     assert any("Ej på väg" in m.value or "Osäkert" in m.value for m in at.markdown)
+
+
+def _goal_page(kommun: str, **params: str) -> AppTest:
+    """Open /mal with query parameters (AppTest reaches a page by switching from the main
+    page, which drops page-specific parameters, so they are set after the switch)."""
+    at = _app(kommun)
+    at.run()
+    at.switch_page("app_pages/mal.py").run()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def _count(at: AppTest, kind: str) -> int:
+    def walk(node: object):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    return sum(1 for n in walk(at._tree) if getattr(n, "type", None) == kind)
+
+
+@pytest.mark.parametrize(
+    ("kommun", "goal", "title"),
+    [
+        ("1962", "mal-2", "Mål 2. Vi har en god folkhälsa."),
+        ("0665", "ks-2", "Mål 2. Möjligheten till egen försörjning skall öka för alla målgrupper"),
+        ("0685", "trygghet-och-tillit", "Delstrategi 1. Stärka trygghet och tillit"),
+    ],
+)
+def test_goal_page_from_url(built_paths: Paths, kommun: str, goal: str, title: str) -> None:
+    at = _goal_page(kommun, mal=goal)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value.startswith(title)
+    assert at.query_params["mal"] == goal
+    if kommun == "1962":
+        # One chart per indicator with Kolada values (mal-2 has one local indicator).
+        assert _count(at, "vega_lite_chart") == 7
+        assert "Medianen för liknande kommuner" in _text(at)
+    if kommun == "0685":
+        assert "Utmaningar" in _text(at) and "(förslag)" in _text(at)
+
+
+def test_goal_page_indicator_parameter_shows_one_chart(built_paths: Paths) -> None:
+    at = _goal_page("1962", mal="mal-2", indikator="n2-ohalsotal")
+    assert not at.exception
+    assert _count(at, "vega_lite_chart") == 1
+    assert at.query_params["indikator"] == "n2-ohalsotal"
+
+
+@pytest.mark.parametrize("bad", ["mal-99", "'; DROP TABLE goal; --"])
+def test_goal_page_unknown_goal(built_paths: Paths, bad: str) -> None:
+    at = _goal_page("1962", mal=bad)
+    assert not at.exception
+    assert "finns inte för Norberg" in at.error[0].value
+    assert not at.title
+
+
+def _page_links(at: AppTest) -> str:
+    def walk(node: object):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    return "\n".join(
+        n.proto.label.strip("*") for n in walk(at._tree) if getattr(n, "type", None) == "page_link"
+    )

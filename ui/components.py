@@ -47,6 +47,19 @@ def render_municipality_picker() -> str | None:
     return chosen
 
 
+def adopt_url_value(key: str, options: list[str]) -> None:
+    """Call before rendering a widget whose value the page keeps in the query parameter
+    `key` (the page writes it back after the widget): when the URL's value changed since
+    the last run (a pasted link, back/forward), the URL wins over the widget's remembered
+    value. Streamlit's own bind="query-params" would put the formatted label, not the id,
+    in the URL."""
+    requested = st.query_params.get(key)
+    seen = f"_url_seen_{key}"
+    if requested in options and requested != st.session_state.get(seen):
+        st.session_state[key] = requested
+    st.session_state[seen] = requested
+
+
 def municipality_name(kommun: str) -> str:
     return dict(data.municipalities()).get(kommun, kommun)
 

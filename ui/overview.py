@@ -10,7 +10,7 @@ import streamlit as st
 from core.format import DIRECTION_LABEL, format_date, format_number
 from core.labels import STATUS_STYLE, status_badge, status_text
 from ui import data
-from ui.components import source_caption
+from ui.components import adopt_url_value, source_caption
 
 TYPE_LABEL = {
     "styrande": "Styrande mål",
@@ -40,8 +40,37 @@ def render_overview(kommun: str, name: str) -> None:
     links = data.frame("query_links", kommun)
     conflicts = data.frame("query_conflicts", kommun)
 
+    goals = _filter_goals(goals, areas)
     for _, fw in frameworks.iterrows():
         _render_framework(fw, areas, goals, indicators, links, conflicts)
+
+
+def _filter_goals(goals: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Filters by area and goal type, kept in the URL (?omrade=…&typ=…) so a filtered
+    view can be shared."""
+    c1, c2 = st.columns(2)
+    area_labels = {"alla": "Alla områden"} | dict(
+        zip(areas["area_id"], areas["title"], strict=True)
+    )
+    adopt_url_value("omrade", list(area_labels))
+    area = c1.selectbox("Område", list(area_labels), format_func=area_labels.get, key="omrade")
+    types = [t for t in TYPE_LABEL if t in set(goals["type"])]
+    type_labels = {"alla": "Alla måltyper"} | {t: TYPE_LABEL[t] for t in types}
+    adopt_url_value("typ", list(type_labels))
+    kind = c2.selectbox("Måltyp", list(type_labels), format_func=type_labels.get, key="typ")
+    # Only filters in use go in the URL, so the plain overview link stays short.
+    for key, value in (("omrade", area), ("typ", kind)):
+        if value == "alla":
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = value
+    if area != "alla":
+        goals = goals[goals["area_id"] == area]
+    if kind != "alla":
+        goals = goals[goals["type"] == kind]
+    if goals.empty:
+        st.info("Inga mål matchar filtret.")
+    return goals
 
 
 def _render_framework(
@@ -129,7 +158,11 @@ def _render_goal(
 ) -> None:
     with st.container(border=True):
         number = f" {int(goal['number'])}" if pd.notna(goal["number"]) else ""
-        st.markdown(f"**{level_name}{number}. {goal['title']}**")
+        st.page_link(
+            "app_pages/mal.py",
+            label=f"**{level_name}{number}. {goal['title']}**",
+            query_params={"kommun": goal["municipality_id"], "mal": goal["goal_id"]},
+        )
         st.caption(_badge_line(goal))
         _render_goal_status(goal)
         if goal["ambition_text"]:
@@ -144,16 +177,16 @@ def _render_goal(
         else:
             # A static table wraps long indicator titles and keeps every column visible,
             # which a leadership group reading the page needs more than sorting.
-            st.table(_indicator_table(goal_ind), hide_index=True, border="horizontal")
+            st.table(indicator_table(goal_ind), hide_index=True, border="horizontal")
             source_caption()
             st.caption(
                 "Status, förändring och placering: Egen bearbetning av data från Kolada "
                 "(se sidan Metod)."
             )
-            _render_explanations(goal_ind)
+            render_explanations(goal_ind)
             if (goal_ind["provenance"] == "förslag").any():
                 st.caption("Nyckeltal markerade *(förslag)* namnges inte i dokumentet.")
-        _render_links(links[links["goal_id"] == goal["goal_id"]])
+        render_links(links[links["goal_id"] == goal["goal_id"]])
         for note in goal["notes"] if goal["notes"] is not None else []:
             st.caption(f"Anm.: {note}")
 
@@ -166,7 +199,7 @@ def _no_indicator_text(goal: pd.Series) -> str:
     return "Inga nyckeltal är kopplade till målet ännu."
 
 
-def _indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
+def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
     def title(row: pd.Series) -> str:
         return row["title"] + (" (förslag)" if row["provenance"] == "förslag" else "")
 
@@ -229,7 +262,7 @@ def _indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _render_links(goal_links: pd.DataFrame) -> None:
+def render_links(goal_links: pd.DataFrame) -> None:
     if goal_links.empty:
         return
     lines = []
@@ -271,7 +304,7 @@ def _render_goal_status(goal: pd.Series) -> None:
         st.markdown(f"Ledningens bedömning: {status_badge(goal['assessment'])}{flag}")
 
 
-def _render_explanations(ind: pd.DataFrame) -> None:
+def render_explanations(ind: pd.DataFrame) -> None:
     """One click from any status to its inputs, method and thresholds."""
     with st.expander("Förklaring av status"):
         for _, r in ind.iterrows():
