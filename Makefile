@@ -45,6 +45,7 @@ test: lint
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.bench_etl
 	$(BIN)/python -m bench.backtest
+	$(BIN)/python -m bench.bench_render
 
 clean:
 	rm -rf $(VENV) $(DB) data/etl_status.json data/malpuls.duckdb.lock .pytest_cache .ruff_cache
