@@ -7,7 +7,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DB     := data/malpuls.duckdb
 
-.PHONY: run test lint format db rebuild bench clean
+SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: run test lint format db rebuild bench clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Målpuls needs Python 3.11"'
@@ -39,7 +41,13 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# The browser tests drive Debian's Chromium (never a browser download).
+browser-deps:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: lint browser-deps
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev
@@ -48,4 +56,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.bench_render
 
 clean:
-	rm -rf $(VENV) $(DB) data/etl_status.json data/malpuls.duckdb.lock .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DB) data/etl_status.json data/malpuls.duckdb.lock test-artifacts .pytest_cache .ruff_cache

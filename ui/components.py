@@ -42,9 +42,20 @@ def render_municipality_picker() -> str | None:
     if requested is not None and requested not in ids and _LAST_URL_VALUE not in st.session_state:
         return None
     chosen = st.session_state[KOMMUN_PARAM]
-    st.query_params[KOMMUN_PARAM] = chosen
+    set_url_param(KOMMUN_PARAM, chosen)
     st.session_state[_LAST_URL_VALUE] = chosen
     return chosen
+
+
+def set_url_param(key: str, value: str | None) -> None:
+    """Keep `key` in the URL at `value` (None removes it). Every write adds a browser
+    history entry, so only real changes are written: otherwise Back would need several
+    presses to leave a page."""
+    if value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
 
 
 def adopt_url_value(key: str, options: list[str]) -> None:

@@ -11,7 +11,7 @@ from core.labels import status_badge
 from core.scope import peer_group
 from ui import data
 from ui.charts import history_chart
-from ui.components import adopt_url_value
+from ui.components import adopt_url_value, set_url_param
 from ui.overview import TYPE_LABEL, indicator_table, render_explanations, render_links
 
 GOAL_PARAM = "mal"
@@ -40,7 +40,7 @@ def render_goal_page(kommun: str, municipality_name: str) -> None:
         format_func=labels.get,
         key=GOAL_PARAM,
     )
-    st.query_params[GOAL_PARAM] = goal_id
+    set_url_param(GOAL_PARAM, goal_id)
     goal = data.frame("query_goal", kommun, goal_id).iloc[0]
     _render_header(goal)
 
@@ -129,7 +129,7 @@ def _render_indicators(kommun: str, name: str, ind: pd.DataFrame) -> None:
         format_func=titles.get,
         key=INDICATOR_PARAM,
     )
-    st.query_params[INDICATOR_PARAM] = chosen
+    set_url_param(INDICATOR_PARAM, None if chosen == ALL else chosen)
     shown = ind if chosen == ALL else ind[ind["indicator_id"] == chosen]
     peers_info = peer_group(data.load("query_peer_groups"), name)
     peers = peers_info[1] if peers_info else []

@@ -10,7 +10,7 @@ import streamlit as st
 from core.format import DIRECTION_LABEL, format_date, format_number
 from core.labels import STATUS_STYLE, status_badge, status_text
 from ui import data
-from ui.components import adopt_url_value, source_caption
+from ui.components import adopt_url_value, set_url_param, source_caption
 
 TYPE_LABEL = {
     "styrande": "Styrande mål",
@@ -60,10 +60,7 @@ def _filter_goals(goals: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     kind = c2.selectbox("Måltyp", list(type_labels), format_func=type_labels.get, key="typ")
     # Only filters in use go in the URL, so the plain overview link stays short.
     for key, value in (("omrade", area), ("typ", kind)):
-        if value == "alla":
-            st.query_params.pop(key, None)
-        else:
-            st.query_params[key] = value
+        set_url_param(key, None if value == "alla" else value)
     if area != "alla":
         goals = goals[goals["area_id"] == area]
     if kind != "alla":

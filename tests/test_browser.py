@@ -1,0 +1,130 @@
+"""End-to-end in a real browser: Debian's Chromium, driven by Playwright, against the real
+app served by `streamlit run` on 127.0.0.1. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from etl.config import PROJECT_ROOT, Paths
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+KOMMUNER = {"1962": "Norberg", "0665": "Vaggeryd", "0685": "Vetlanda"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built_paths: Paths) -> Iterator[str]:
+    assert Path(CHROMIUM).exists(), "Chromium saknas: installera med `make browser-deps`"
+    port = _free_port()
+    env = {**os.environ, "MALPULS_DATA_DIR": str(built_paths.db_path.parent)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if requests.get(f"{url}/_stcore/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.25)
+        else:
+            raise RuntimeError("streamlit did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    yield pg
+    context.close()
+
+
+@pytest.mark.parametrize("kommun", sorted(KOMMUNER))
+def test_overview_url_renders(server: str, page: Page, kommun: str) -> None:
+    page.goto(f"{server}/?kommun={kommun}")
+    expect(page.locator("h1").first).to_have_text(f"Översikt – {KOMMUNER[kommun]}")
+    expect(page.get_by_text("Källa: Kolada").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / f"oversikt-{kommun}.png"))
+
+
+def test_click_to_goal_chart_and_back(server: str, page: Page) -> None:
+    page.goto(f"{server}/?kommun=1962")
+    expect(page.locator("h1").first).to_have_text("Översikt – Norberg")
+    page.get_by_role("link", name=re.compile(r"Mål 2\. Vi har en god folkhälsa")).click()
+    expect(page).to_have_url(re.compile(r"/mal\?.*mal=mal-2"))
+    expect(page.locator("h1").first).to_have_text("Mål 2. Vi har en god folkhälsa.")
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    expect(chart).to_be_visible()
+    expect(chart.locator("canvas, svg").first).to_be_visible()  # vega drew something
+    page.screenshot(path=str(ARTIFACTS / "mal-1962-mal-2.png"), full_page=True)
+    page.go_back()
+    expect(page.locator("h1").first).to_have_text("Översikt – Norberg")
+    expect(page).to_have_url(re.compile(r"kommun=1962"))
+
+
+def test_shared_goal_url_opens_directly(server: str, page: Page) -> None:
+    page.goto(f"{server}/mal?kommun=0665&mal=ks-3&indikator=ks-3-nystartade-foretag")
+    expect(page.locator("h1").first).to_have_text(
+        "Mål 3. Ökad mångfald av nya företag och näringar"
+    )
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(1)
+    page.screenshot(path=str(ARTIFACTS / "mal-0665-ks-3.png"))
