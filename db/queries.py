@@ -312,7 +312,7 @@ def query_goal(con: duckdb.DuckDBPyConnection, municipality_id: str, goal_id: st
                coalesce((SELECT list(d.ref ORDER BY d.position) FROM decision d
                   WHERE d.framework_id = f.framework_id), []) AS decision_refs,
                r.status, r.reason AS status_reason, r.forecast_allowed, r.assessment,
-               r.disagrees
+               r.disagrees, r.weakest_indicator
         FROM goal g JOIN framework f ON f.framework_id = g.framework_id
         LEFT JOIN area a ON a.municipality_id = g.municipality_id AND a.area_id = g.area_id
         LEFT JOIN goal_result r ON r.municipality_id = g.municipality_id

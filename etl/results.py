@@ -73,7 +73,9 @@ def compute_results(
     amb: dict[tuple[str, str], list[Ambition]] = {}
     for m, i, d, v, kind in queries.query_ambitions(con):
         amb.setdefault((m, i), []).append(Ambition(d, v, kind))
-    assessments = {(m, g, d): s for m, g, d, s in queries.query_assessments(con)}
+    assessments: dict[tuple[str, str], list[tuple[dt.date, str]]] = {}
+    for m, g, d, status in queries.query_assessments(con):
+        assessments.setdefault((m, g), []).append((d, status))
     peers = queries.query_peer_groups(con)
     names = dict(zip(goals["municipality_id"], goals["municipality"], strict=False))
     dates = _assessment_dates(goals, data_date)
@@ -127,7 +129,7 @@ def compute_results(
                 g["measurability"],
                 g["definition_status"],
                 results.get((m, g["goal_id"], as_of), []),
-                assessment=assessments.get((m, g["goal_id"], as_of)),
+                assessment=_latest_assessment(assessments.get((m, g["goal_id"]), []), as_of),
             )
             goal_rows.append(
                 {
@@ -147,6 +149,12 @@ def compute_results(
     load.replace_results(con, indicator_rows, goal_rows)
     progress(f"  {len(indicator_rows)} indikatorbedömningar, {len(goal_rows)} målbedömningar")
     return len(indicator_rows)
+
+
+def _latest_assessment(items: list[tuple[dt.date, str]], as_of: dt.date) -> str | None:
+    """Leadership's most recent assessment on or before the assessment date."""
+    earlier = [(d, s) for d, s in items if d <= as_of]
+    return max(earlier)[1] if earlier else None
 
 
 def _relative(

@@ -287,3 +287,52 @@ def _page_links(at: AppTest) -> str:
     return "\n".join(
         n.proto.label.strip("*") for n in walk(at._tree) if getattr(n, "type", None) == "page_link"
     )
+
+
+def test_assessment_and_target_shown_beside_computed_status(
+    empty_state: Path, tmp_path: Path
+) -> None:
+    """A goal file with an ambition value and a leadership assessment: the overview shows
+    the computed status, the assessment beside it and a flag where they disagree."""
+    import datetime as dt
+    import shutil
+    from dataclasses import replace
+
+    from etl.pipeline import build_offline
+
+    goals = tmp_path / "goals"
+    shutil.copytree(PROJECT_ROOT / "data" / "goals", goals)
+    f = goals / "1962-norberg.yaml"
+    text = f.read_text(encoding="utf-8")
+    text = text.replace(
+        "                kpi: N15428\n",
+        "                kpi: N15428\n"
+        "                ambitions:\n"
+        "                  - {kind: periodmål, date: '2022-12-31', value: 85}\n",
+        1,
+    )
+    text = text.replace(
+        "            number: 1\n",
+        "            number: 1\n"
+        "            assessments:\n"
+        "              - {date: '2022-12-31', status: På väg, comment: Bedömt}\n",
+        1,
+    )
+    f.write_text(text, encoding="utf-8")
+    build_offline(
+        replace(Paths.from_env(), goals_dir=goals),
+        now=dt.datetime(2026, 1, 1),
+        progress=lambda _m: None,
+    )
+    at = _app("1962")
+    at.run()
+    assert not at.exception
+    md = "\n".join(m.value for m in at.markdown)
+    assert ":red-badge[✖ Ej på väg]" in md  # 78,3 in 2022 against 85 by 2022: passed, missed
+    assert "Ledningens bedömning: :green-badge[● På väg] ⚠ Skiljer sig" in md
+    row = next(
+        t.value
+        for t in at.table
+        if "Status" in t.value.columns and "N15428" in list(t.value["Kolada-id"])
+    )
+    assert row[row["Kolada-id"] == "N15428"].iloc[0]["Målvärde"] == "Beslutat"

@@ -7,12 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number
-from core.labels import status_badge
 from core.scope import peer_group
 from ui import data
 from ui.charts import history_chart
 from ui.components import adopt_url_value, set_url_param
-from ui.overview import TYPE_LABEL, indicator_table, render_explanations, render_links
+from ui.overview import (
+    TYPE_LABEL,
+    indicator_table,
+    render_explanations,
+    render_goal_status,
+    render_links,
+)
 
 GOAL_PARAM = "mal"
 INDICATOR_PARAM = "indikator"
@@ -42,10 +47,9 @@ def render_goal_page(kommun: str, municipality_name: str) -> None:
     )
     set_url_param(GOAL_PARAM, goal_id)
     goal = data.frame("query_goal", kommun, goal_id).iloc[0]
-    _render_header(goal)
-
     indicators = data.frame("query_indicator_overview", kommun)
     indicators = indicators[indicators["goal_id"] == goal_id]
+    _render_header(goal, indicators)
     if indicators.empty:
         st.info(_empty_text(goal))
     else:
@@ -76,7 +80,7 @@ def render_goal_page(kommun: str, municipality_name: str) -> None:
     )
 
 
-def _render_header(goal: pd.Series) -> None:
+def _render_header(goal: pd.Series, indicators: pd.DataFrame) -> None:
     number = f" {int(goal['number'])}" if pd.notna(goal["number"]) else ""
     st.title(f"{goal['goal_level_name']}{number}. {goal['title']}")
     facts = [goal["framework_name"]]
@@ -90,11 +94,8 @@ def _render_header(goal: pd.Series) -> None:
         facts.append(f"ansvar: {goal['responsible']}")
     st.caption(" · ".join(facts))
     if isinstance(goal["status"], str):
-        st.markdown(f"{status_badge(goal['status'])} {goal['status_reason']}")
+        render_goal_status(goal, indicators)
         st.caption(SOURCE_COMPUTED)
-    if isinstance(goal["assessment"], str) and goal["assessment"]:
-        flag = " ⚠ Skiljer sig från den beräknade statusen." if goal["disagrees"] else ""
-        st.markdown(f"Ledningens bedömning: {status_badge(goal['assessment'])}{flag}")
     if goal["ambition_text"]:
         st.markdown(f"**Ambitionsnivå ({goal['ambition_status']}):** {goal['ambition_text']}")
     if goal["description"]:

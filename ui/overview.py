@@ -161,14 +161,14 @@ def _render_goal(
             query_params={"kommun": goal["municipality_id"], "mal": goal["goal_id"]},
         )
         st.caption(_badge_line(goal))
-        _render_goal_status(goal)
+        goal_ind = indicators[indicators["goal_id"] == goal["goal_id"]]
+        render_goal_status(goal, goal_ind)
         if goal["ambition_text"]:
             with st.expander(f"Ambitionsnivå ({goal['ambition_status']})"):
                 st.write(goal["ambition_text"])
         if goal["description"] and not goal["ambition_text"]:
             with st.expander("Beskrivning"):
                 st.write(goal["description"])
-        goal_ind = indicators[indicators["goal_id"] == goal["goal_id"]]
         if goal_ind.empty:
             st.caption(_no_indicator_text(goal))
         else:
@@ -289,10 +289,15 @@ def _distribution(goals: pd.DataFrame) -> str:
     return "Målstatus: " + " ".join(parts) if parts else ""
 
 
-def _render_goal_status(goal: pd.Series) -> None:
+def render_goal_status(goal: pd.Series, indicators: pd.DataFrame) -> None:
+    """The goal's computed status with the reason, naming the weakest indicator so the
+    reader sees at once why a goal is off track; leadership's own assessment beside it."""
     if pd.isna(goal["status"]):
         return
     line = f"{status_badge(goal['status'])} {goal['status_reason']}"
+    weakest = indicators[indicators["indicator_id"] == goal["weakest_indicator"]]
+    if not weakest.empty and goal["status"] not in ("Uppnått", "På väg", "Förbättras"):
+        line += f" Svagast: *{weakest.iloc[0]['title']}*."
     if not goal["forecast_allowed"] and goal["type"] != "ej fastställt":
         line += " *Ingen prognos: målet är inte ett styrande, kvantitativt mål.*"
     st.markdown(line)
