@@ -54,6 +54,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.bench_etl
 	$(BIN)/python -m bench.backtest
 	$(BIN)/python -m bench.bench_render
+	$(BIN)/python -m bench.bench_explorer
 
 clean:
 	rm -rf $(VENV) $(DB) data/etl_status.json data/malpuls.duckdb.lock test-artifacts .pytest_cache .ruff_cache

@@ -19,6 +19,12 @@ page = st.navigation(
             default=True,
         ),
         st.Page("app_pages/mal.py", title="Mål", icon=":material/target:", url_path="mal"),
+        st.Page(
+            "app_pages/utforska.py",
+            title="Utforska",
+            icon=":material/search:",
+            url_path="utforska",
+        ),
         st.Page("app_pages/metod.py", title="Metod", icon=":material/functions:", url_path="metod"),
         st.Page(
             "app_pages/om_data.py", title="Om data", icon=":material/database:", url_path="om-data"

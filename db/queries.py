@@ -369,3 +369,164 @@ def query_indicator_ambitions(con: duckdb.DuckDBPyConnection, municipality_id: s
         "WHERE municipality_id = ? ORDER BY indicator_id, date",
         [municipality_id],
     ).df()
+
+
+# ------------------------------------------------------------------ analyst explorer
+
+
+def query_kpi_search(
+    con: duckdb.DuckDBPyConnection,
+    words: list[str],
+    kpi_ids: list[str] | None = None,
+    operating_area: str | None = None,
+    perspective: str | None = None,
+    with_data_for: str | None = None,
+    limit: int = 200,
+) -> pd.DataFrame:
+    """KPIs whose title or description contains every word (any order, partial words,
+    case-insensitive; a word typed without å/ä/ö also finds the word with them). Title
+    hits rank first. Every input is a bound parameter."""
+    params: dict[str, object] = {"lim": limit}
+    conds = ["true"]
+    score = []
+    for i, w in enumerate(words):
+        params[f"w{i}"] = f"%{w.lower()}%"
+        # Both sides without accents: "behorig" finds "behörig", "behörig" still does.
+        conds.append(f"(k.t LIKE strip_accents($w{i}) OR k.d LIKE strip_accents($w{i}))")
+        score.append(f"(k.t LIKE strip_accents($w{i}))::INT")
+    if kpi_ids is not None:
+        params["ids"] = kpi_ids
+        conds.append("list_contains($ids, k.id)")
+    if operating_area:
+        params["oa"] = operating_area
+        conds.append("k.operating_area = $oa")
+    if perspective:
+        params["persp"] = perspective
+        conds.append("k.perspective = $persp")
+    if with_data_for:
+        params["m"] = with_data_for
+        conds.append(
+            "EXISTS (SELECT 1 FROM kolada_value v WHERE v.kpi = k.id AND v.municipality_id = $m)"
+        )
+    order = f"({' + '.join(score)}) DESC, k.title" if score else "k.title"
+    return con.execute(
+        f"""
+        WITH k AS (
+            SELECT id, title, operating_area, perspective, municipality_type,
+                   strip_accents(lower(title)) AS t,
+                   strip_accents(lower(coalesce(description, ''))) AS d
+            FROM kpi WHERE NOT is_retired
+        )
+        SELECT k.id, k.title, k.operating_area, k.perspective, k.municipality_type
+        FROM k WHERE {" AND ".join(conds)}
+        ORDER BY {order} LIMIT $lim
+        """,
+        params,
+    ).df()
+
+
+def query_kpi_facets(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
+    areas = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT operating_area FROM kpi WHERE operating_area IS NOT NULL "
+            "AND NOT is_retired ORDER BY 1"
+        ).fetchall()
+    ]
+    persp = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT perspective FROM kpi WHERE perspective IS NOT NULL "
+            "AND NOT is_retired ORDER BY 1"
+        ).fetchall()
+    ]
+    return areas, persp
+
+
+def query_goal_kpis(
+    con: duckdb.DuckDBPyConnection,
+    municipality_id: str,
+    goal_id: str | None = None,
+    area_id: str | None = None,
+    sdg: int | None = None,
+) -> list[str]:
+    """KPIs the municipality's goals use, optionally only one goal's, one area's, or the
+    goals linked to one SDG."""
+    return [
+        r[0]
+        for r in con.execute(
+            """
+        SELECT DISTINCT i.kpi_id FROM indicator i
+        JOIN goal g ON g.municipality_id = i.municipality_id AND g.goal_id = i.goal_id
+        WHERE i.municipality_id = $m AND i.kpi_id IS NOT NULL
+          AND ($g IS NULL OR g.goal_id = $g) AND ($a IS NULL OR g.area_id = $a)
+          AND ($s IS NULL OR EXISTS (
+                SELECT 1 FROM goal_link l WHERE l.municipality_id = g.municipality_id
+                  AND l.goal_id = g.goal_id AND l.link_type = 'sdg'
+                  AND l.target_id = CAST($s AS TEXT)))
+        ORDER BY 1
+        """,
+            {"m": municipality_id, "g": goal_id, "a": area_id, "s": sdg},
+        ).fetchall()
+    ]
+
+
+def query_kpi_meta(con: duckdb.DuckDBPyConnection, kpi_ids: list[str]) -> pd.DataFrame:
+    return con.execute("SELECT * FROM kpi WHERE list_contains(?, id) ORDER BY id", [kpi_ids]).df()
+
+
+def query_values(
+    con: duckdb.DuckDBPyConnection,
+    kpi_ids: list[str],
+    municipality_ids: list[str],
+    gender: str,
+    first_year: int,
+    last_year: int,
+) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT v.kpi, v.municipality_id, m.title AS municipality, v.year, v.value
+        FROM kolada_value v JOIN municipality m ON m.id = v.municipality_id
+        WHERE list_contains($k, v.kpi) AND list_contains($m, v.municipality_id)
+          AND v.gender = $g AND v.year BETWEEN $y0 AND $y1 AND v.value IS NOT NULL
+        ORDER BY v.kpi, m.title, v.year
+        """,
+        {"k": kpi_ids, "m": municipality_ids, "g": gender, "y0": first_year, "y1": last_year},
+    ).df()
+
+
+def query_ranking(
+    con: duckdb.DuckDBPyConnection, kpi: str, gender: str, year: int | None = None
+) -> pd.DataFrame:
+    """Every kommun's value for one KPI in one year (the latest with data when year is
+    None), for rankings and distributions."""
+    return con.execute(
+        """
+        WITH y AS (
+            SELECT coalesce($y, max(v.year)) AS year FROM kolada_value v
+            JOIN municipality m ON m.id = v.municipality_id AND m.type = 'K'
+            WHERE v.kpi = $k AND v.gender = $g AND v.value IS NOT NULL
+        )
+        SELECT v.municipality_id, m.title AS municipality, v.year, v.value
+        FROM kolada_value v JOIN municipality m ON m.id = v.municipality_id AND m.type = 'K'
+        WHERE v.kpi = $k AND v.gender = $g AND v.year = (SELECT year FROM y)
+          AND v.value IS NOT NULL
+        ORDER BY v.value DESC
+        """,
+        {"k": kpi, "g": gender, "y": year},
+    ).df()
+
+
+def query_year_range(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    lo, hi = con.execute("SELECT min(year), max(year) FROM kolada_value").fetchall()[0]
+    return int(lo), int(hi)
+
+
+def query_all_municipalities(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(id, type) of every municipality, region and Riket."""
+    return con.execute("SELECT id, type FROM municipality ORDER BY id").fetchall()
+
+
+def query_municipality_names(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(id, name) of every kommun, region and Riket, by name."""
+    return con.execute("SELECT id, title FROM municipality ORDER BY title").fetchall()

@@ -128,3 +128,36 @@ def test_shared_goal_url_opens_directly(server: str, page: Page) -> None:
     )
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(1)
     page.screenshot(path=str(ARTIFACTS / "mal-0665-ks-3.png"))
+
+
+def test_search_chart_and_excel_download(server: str, page: Page) -> None:
+    """An analyst's path: search, pick the KPI, see the chart, download the Excel file
+    and open it."""
+    import openpyxl
+
+    page.goto(f"{server}/utforska?kommun=1962")
+    expect(page.locator("h1").first).to_have_text("Utforska nyckeltal")
+    search = page.get_by_label("Sök nyckeltal")
+    search.fill("behöriga yrkesprogram hemkommun")
+    search.press("Enter")
+    expect(page.get_by_text(re.compile(r"\d+ träffar"))).to_be_visible()
+    page.get_by_label("Valda nyckeltal").click()
+    page.get_by_role("option", name=re.compile(r"\(N15428\)")).click()
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(r"kpi=N15428"))
+    page.get_by_role("radio", name="Liknande kommuner").check(force=True)
+    page.get_by_role("tab", name="Diagram").click()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    expect(chart.locator("canvas, svg").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "utforska-1962-diagram.png"))
+    page.get_by_role("tab", name="Tabell").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Ladda ner Excel").click()
+    target = ARTIFACTS / "utforska-1962.xlsx"
+    info.value.save_as(target)
+    book = openpyxl.load_workbook(target)
+    rows = list(book["Data"].values)
+    assert rows[0][:2] == ("Kolada-id", "Nyckeltal")
+    assert {r[0] for r in rows[1:]} == {"N15428"}
+    assert len({r[2] for r in rows[1:]}) == 8  # Norberg and its seven peers
+    assert page.url.count("urval=liknande") == 1

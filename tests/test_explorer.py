@@ -1,0 +1,117 @@
+"""The analyst explorer: search, filters, URL state, safety, and downloads that open."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import duckdb
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from db import queries
+from etl.config import PROJECT_ROOT, Paths
+from ui.export import swedish_table, to_csv, to_excel
+
+APP = str(PROJECT_ROOT / "app.py")
+
+
+def _explorer(kommun: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["kommun"] = kommun
+    at.run()
+    at.switch_page("app_pages/utforska.py").run()
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    return at
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["behöriga", "yrkesprogram"], "N15428"),
+        (["yrkesprogram", "behöriga"], "N15428"),  # word order
+        (["behorig", "yrkesprog"], "N15428"),  # partial words typed without ö
+        (["MEDELLIVSLÄNGD", "kvinnor"], "N00925"),  # case, å/ä/ö
+    ],
+)
+def test_search_is_swedish_aware(
+    con: duckdb.DuckDBPyConnection, words: list[str], expected: str
+) -> None:
+    hits = queries.query_kpi_search(con, words)
+    assert expected in list(hits["id"])
+
+
+@pytest.mark.parametrize("text", ["x'; DROP TABLE kpi; --", "<script>alert(1)</script>", "%"])
+def test_sql_or_html_is_just_text(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    hits = queries.query_kpi_search(con, text.split())
+    assert len(hits) <= 200
+    assert con.execute("SELECT count(*) FROM kpi").fetchall()[0][0] > 6000
+
+
+def test_filters_restrict_to_goal_kpis(con: duckdb.DuckDBPyConnection) -> None:
+    mal2 = queries.query_goal_kpis(con, "1962", "mal-2")
+    assert "N00925" in mal2 and "N15428" not in mal2
+    sdg3 = queries.query_goal_kpis(con, "0665", None, None, 3)
+    assert sdg3 == []  # Vaggeryd's SDG-3 goal (kf-3) has no indicators
+    hits = queries.query_kpi_search(con, [], mal2)
+    assert set(hits["id"]) <= set(mal2)
+
+
+@pytest.mark.parametrize(
+    ("params", "n_munis"),
+    [
+        ({"q": "behöriga yrkesprogram", "kpi": "N15428"}, 3),
+        ({"kpi": "N15428", "urval": "liknande"}, 8),
+        ({"kpi": "N15428,N17461", "urval": "alla", "fran": "2020", "till": "2022"}, 290),
+        ({"kpi": "N00957", "kon": "K", "mal": "mal-2"}, 3),
+    ],
+)
+def test_explorer_combinations(built_paths: Paths, params: dict[str, str], n_munis: int) -> None:
+    at = _explorer("1962", **params)
+    assert not at.exception, [e.value for e in at.exception]
+    for k, v in params.items():
+        assert at.query_params[k] == v  # the view is in the URL
+    table = at.dataframe[0].value
+    assert table.index.get_level_values(1).nunique() == n_munis
+    kpis = params["kpi"].split(",")
+    assert sorted(table.index.get_level_values(0).unique()) == sorted(kpis)
+
+
+def test_explorer_with_hostile_search_shows_no_error(built_paths: Paths) -> None:
+    at = _explorer("1962", q="<b>x</b>'; DROP TABLE kpi;--")
+    assert not at.exception and not at.error
+    assert any("0 träffar" in c.value for c in at.caption)
+
+
+def test_excel_and_csv_hold_what_the_table_showed(con: duckdb.DuckDBPyConnection) -> None:
+    values = queries.query_values(con, ["N15428"], ["1962", "0019", "0000"], "T", 2018, 2022)
+    meta = queries.query_kpi_meta(con, ["N15428"])
+    table = swedish_table(values, meta)
+    book = openpyxl.load_workbook(
+        io.BytesIO(to_excel(table, meta, {"Urval": "Egen kommun"}, dt.date(2026, 11, 22)))
+    )
+    assert book.sheetnames == ["Data", "Nyckeltal", "Om uttaget"]
+    rows = list(book["Data"].values)
+    assert rows[0] == ("Kolada-id", "Nyckeltal", "Kommun-id", "Kommun/region", "År", "Värde")
+    assert len(rows) - 1 == len(values)
+    norberg_2022 = next(r for r in rows[1:] if r[2] == "1962" and r[4] == 2022)
+    assert round(norberg_2022[5], 2) == 78.26
+    about = dict(list(book["Om uttaget"].values)[1:])
+    assert about["Källa"] == "Källa: Kolada"
+    csv = to_csv(table).decode("utf-8")
+    assert csv.startswith("\ufeffKolada-id;Nyckeltal;")
+    assert ";78,26" in csv and csv.rstrip().endswith("Källa: Kolada")
+
+
+def test_own_list_and_facets_in_url(built_paths: Paths) -> None:
+    at = _explorer(
+        "1962", kpi="N15428", urval="lista", lista="1962,0180,1280", omr="Gymnasieskola åk 1-3"
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["lista"] == "1962,0180,1280"
+    assert at.query_params["omr"] == "Gymnasieskola åk 1-3"
+    table = at.dataframe[0].value
+    assert set(table.index.get_level_values(1)) == {"Norberg", "Stockholm", "Malmö"}

@@ -1,0 +1,284 @@
+"""The analyst explorer: find any KPI, compare municipalities, rank, download.
+
+URL state (shareable): q (search), kpi (comma-separated ids), urval, fran, till, kon, mal,
+sdg. Every query is parameterised; search text is only ever a bound LIKE pattern.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number
+from core.scope import RIKET, peer_group, region_of
+from ui import data
+from ui.charts import SWEDISH_LOCALE
+from ui.components import adopt_url_value, set_url_param
+from ui.export import swedish_table, to_csv, to_excel
+
+GENDERS = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
+SETS = {
+    "egen": "Egen kommun, region och riket",
+    "liknande": "Liknande kommuner",
+    "alla": "Alla kommuner",
+    "lista": "Egen lista",
+}
+MAX_KPIS = 5
+MAX_CHART_SERIES = 25  # more lines than this is not readable, and slow to draw
+
+
+def _list_param(key: str) -> list[str]:
+    raw = st.query_params.get(key, "")
+    return [p for p in raw.split(",") if p]
+
+
+def render_explorer(kommun: str, name: str) -> None:
+    st.title("Utforska nyckeltal")
+    st.caption("Sök bland alla Koladas nyckeltal, jämför och ladda ner.")
+    adopt_url_value("q", [st.query_params.get("q", "")])
+    query = st.text_input("Sök nyckeltal", key="q", placeholder="t.ex. behöriga gymnasiet")
+    set_url_param("q", query or None)
+
+    goals = data.load("query_goal_ids", kommun)
+    goal_labels = {"": "Alla"} | dict(goals)
+    c1, c2, c3, c4 = st.columns(4)
+    adopt_url_value("mal", list(goal_labels))
+    goal = c1.selectbox("Mål i målfilen", list(goal_labels), format_func=goal_labels.get, key="mal")
+    set_url_param("mal", goal or None)
+    sdg_labels = {"": "Alla"} | {str(i): f"Mål {i}" for i in range(1, 18)}
+    adopt_url_value("sdg", list(sdg_labels))
+    sdg = c2.selectbox(
+        "Agenda 2030 (via målen)", list(sdg_labels), format_func=sdg_labels.get, key="sdg"
+    )
+    set_url_param("sdg", sdg or None)
+    areas, perspectives = data.load("query_kpi_facets")
+    adopt_url_value("omr", ["", *areas])
+    area = c3.selectbox(
+        "Verksamhetsområde", ["", *areas], format_func=lambda a: a or "Alla", key="omr"
+    )
+    set_url_param("omr", area or None)
+    adopt_url_value("persp", ["", *perspectives])
+    persp = c4.selectbox(
+        "Perspektiv", ["", *perspectives], format_func=lambda p: p or "Alla", key="persp"
+    )
+    set_url_param("persp", persp or None)
+    only_data = st.checkbox(f"Bara nyckeltal med värden för {name}", value=True, key="data")
+
+    restrict = None
+    if goal or sdg:
+        restrict = data.load(
+            "query_goal_kpis", kommun, goal or None, None, int(sdg) if sdg else None
+        )
+    words = [w for w in query.split() if w]
+    hits = data.frame(
+        "query_kpi_search",
+        words,
+        restrict,
+        area or None,
+        persp or None,
+        kommun if only_data else None,
+    )
+    chosen = list(_list_param("kpi"))[:MAX_KPIS]
+    meta_all = data.frame("query_kpi_meta", sorted(set(chosen) | set(hits["id"])))
+    titles = dict(zip(meta_all["id"], meta_all["title"], strict=True))
+    options = list(dict.fromkeys([*chosen, *hits["id"]]))
+    n = len(hits)
+    st.caption(
+        f"{n} {'träff' if n == 1 else 'träffar'}" + (" (de 200 första visas)" if n == 200 else "")
+    )
+    if "kpi_sel" not in st.session_state or st.session_state.get("_kpi_url") != chosen:
+        st.session_state["kpi_sel"] = [k for k in chosen if k in options]
+    selected = st.multiselect(
+        "Valda nyckeltal",
+        options,
+        format_func=lambda k: f"{titles.get(k, k)} ({k})",
+        key="kpi_sel",
+        max_selections=MAX_KPIS,
+    )
+    set_url_param("kpi", ",".join(selected) or None)
+    st.session_state["_kpi_url"] = selected
+    if not selected:
+        st.info("Välj ett eller flera nyckeltal i listan ovan för att se värden.")
+        return
+    _render_look(kommun, name, selected, meta_all[meta_all["id"].isin(selected)])
+
+
+def _municipality_set(kommun: str, name: str, which: str) -> list[str]:
+    if which == "lista":
+        return []
+    if which == "alla":
+        return [m for m, t in data.load("query_all_municipalities") if t == "K"]
+    if which == "liknande":
+        peers = peer_group(data.load("query_peer_groups"), name)
+        return [kommun, *(peers[1] if peers else [])]
+    return [kommun, region_of(kommun), RIKET]
+
+
+def _render_look(kommun: str, name: str, kpis: list[str], meta: pd.DataFrame) -> None:
+    lo, hi = data.load("query_year_range")
+    c1, c2, c3 = st.columns([2, 3, 2])
+    adopt_url_value("urval", list(SETS))
+    which = c1.radio("Jämför", list(SETS), format_func=SETS.get, key="urval")
+    set_url_param("urval", which if which != "egen" else None)
+    first = int(st.query_params.get("fran", hi - 9))
+    last = int(st.query_params.get("till", hi))
+    years = c2.slider("År", lo, hi, (max(lo, min(first, hi)), max(lo, min(last, hi))), key="ar")
+    set_url_param("fran", str(years[0]))
+    set_url_param("till", str(years[1]))
+    adopt_url_value("kon", list(GENDERS))
+    gender = c3.radio("Kön", list(GENDERS), format_func=GENDERS.get, key="kon", horizontal=True)
+    set_url_param("kon", gender if gender != "T" else None)
+
+    munis = _municipality_set(kommun, name, which)
+    if which == "lista":
+        everyone = data.load("query_municipality_names")
+        names = dict(everyone)
+        default = [m for m in _list_param("lista") if m in names] or [kommun]
+        if st.session_state.get("_lista_url") != default:
+            st.session_state["lista_sel"] = default
+        munis = st.multiselect(
+            "Kommuner och regioner", list(names), format_func=names.get, key="lista_sel"
+        )
+        set_url_param("lista", ",".join(munis) or None)
+        st.session_state["_lista_url"] = munis
+    values = data.frame("query_values", kpis, munis, gender, years[0], years[1])
+    tab_table, tab_chart, tab_rank, tab_dist, tab_meta = st.tabs(
+        ["Tabell", "Diagram", "Rangordning", "Fördelning", "Om nyckeltalen"]
+    )
+    table = swedish_table(values, meta)
+    with tab_table:
+        if values.empty:
+            st.info("Inga värden för det urvalet.")
+        else:
+            wide = values.pivot_table(
+                index=["kpi", "municipality"], columns="year", values="value", aggfunc="first"
+            )
+            wide.columns = [str(c) for c in wide.columns]
+            shown = wide.map(lambda v: format_number(v) if pd.notna(v) else "–")
+            shown.index = shown.index.set_names(["Kolada-id", "Kommun/region"])
+            st.dataframe(shown, width="stretch")
+        st.caption(SOURCE_RAW)
+        selection = {
+            "Nyckeltal": ", ".join(kpis),
+            "Urval": SETS[which],
+            "År": f"{years[0]}–{years[1]}",
+            "Kön": GENDERS[gender],
+        }
+        d1, d2 = st.columns(2)
+        d1.download_button(
+            "Ladda ner CSV (Excel)",
+            to_csv(table),
+            "malpuls-nyckeltal.csv",
+            "text/csv",
+            key="dl_csv",
+        )
+        d2.download_button(
+            "Ladda ner Excel",
+            to_excel(table, meta, selection, dt.date.today()),
+            "malpuls-nyckeltal.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="dl_xlsx",
+        )
+    with tab_chart:
+        if values["municipality_id"].nunique() > MAX_CHART_SERIES:
+            st.info(
+                f"Diagrammet visar högst {MAX_CHART_SERIES} kommuner åt gången; för alla "
+                "kommuner, se Rangordning och Fördelning."
+            )
+        elif not values.empty:
+            chart = (
+                alt.Chart(values.assign(Nyckeltal=values["kpi"]))
+                .mark_line(point=True)
+                .encode(
+                    x=alt.X("year:Q", title=None, axis=alt.Axis(format="d")),
+                    y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+                    color=alt.Color(
+                        "municipality:N", title=None, legend=alt.Legend(orient="bottom")
+                    ),
+                    strokeDash=alt.StrokeDash("Nyckeltal:N"),
+                    tooltip=[
+                        "municipality:N",
+                        "kpi:N",
+                        alt.Tooltip("year:Q", format="d"),
+                        alt.Tooltip("value:Q", format=",.4~g"),
+                    ],
+                )
+                .properties(height=360, usermeta={"embedOptions": {"formatLocale": SWEDISH_LOCALE}})
+            )
+            st.altair_chart(chart, width="stretch")
+            st.caption(SOURCE_RAW)
+    focus = kpis[0]
+    with tab_rank:
+        _render_ranking(
+            kommun, name, focus, gender, titles=dict(zip(meta["id"], meta["title"], strict=True))
+        )
+    with tab_dist:
+        _render_distribution(kommun, name, focus, gender)
+    with tab_meta:
+        for _, m in meta.iterrows():
+            st.markdown(f"**{m['title']}** ({m['id']})")
+            st.write(m["description"] or "")
+            pub = m["publication_date"]
+            st.caption(
+                f"Verksamhetsområde: {m['operating_area'] or '–'} · Perspektiv: "
+                f"{m['perspective'] or '–'} · Nästa publicering: "
+                f"{pub if pd.notna(pub) else '–'}"
+            )
+
+
+def _render_ranking(kommun: str, name: str, kpi: str, gender: str, titles: dict[str, str]) -> None:
+    ranking = data.frame("query_ranking", kpi, gender, None)
+    if ranking.empty:
+        st.info("Inga kommunvärden att rangordna.")
+        return
+    year = int(ranking["year"].iloc[0])
+    ranking = ranking.reset_index(drop=True).assign(Plats=lambda d: d.index + 1)
+    own = ranking[ranking["municipality_id"] == kommun]
+    if not own.empty:
+        st.markdown(
+            f"**{name}** har plats {int(own['Plats'].iloc[0])} av {len(ranking)} "
+            f"(högst värde först) för {titles.get(kpi, kpi)}, {year}."
+        )
+    chart = (
+        alt.Chart(ranking.assign(egen=ranking["municipality_id"] == kommun))
+        .mark_bar()
+        .encode(
+            x=alt.X("municipality:N", sort="-y", axis=None, title=None),
+            y=alt.Y("value:Q", title=None),
+            color=alt.condition("datum.egen", alt.value("#e08214"), alt.value("#9fb6cd")),
+            tooltip=["Plats:Q", "municipality:N", alt.Tooltip("value:Q", format=",.4~g")],
+        )
+        .properties(height=260)
+    )
+    st.altair_chart(chart, width="stretch")
+    st.caption(f"Rangordningen: {SOURCE_COMPUTED}. Värdena: {SOURCE_RAW}.")
+
+
+def _render_distribution(kommun: str, name: str, kpi: str, gender: str) -> None:
+    ranking = data.frame("query_ranking", kpi, gender, None)
+    if ranking.empty:
+        st.info("Inga kommunvärden.")
+        return
+    own = ranking[ranking["municipality_id"] == kommun]["value"]
+    hist = (
+        alt.Chart(ranking)
+        .mark_bar(color="#9fb6cd")
+        .encode(
+            x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=None), y=alt.Y("count()", title=None)
+        )
+    )
+    layers = [hist]
+    if not own.empty:
+        layers.append(
+            alt.Chart(pd.DataFrame({"value": [own.iloc[0]]}))
+            .mark_rule(color="#e08214", strokeWidth=3)
+            .encode(x="value:Q")
+        )
+    st.altair_chart(alt.layer(*layers).properties(height=240), width="stretch")
+    st.caption(
+        f"Fördelningen över alla kommuner, {int(ranking['year'].iloc[0])}; "
+        f"orange linje: {name}. {SOURCE_COMPUTED}."
+    )
