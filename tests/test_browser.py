@@ -146,11 +146,11 @@ def test_search_chart_and_excel_download(server: str, page: Page) -> None:
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"kpi=N15428"))
     page.get_by_role("radio", name="Liknande kommuner").check(force=True)
-    page.get_by_role("tab", name="Diagram").click()
+    page.get_by_role("radio", name="Diagram").click()
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     expect(chart.locator("canvas, svg").first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "utforska-1962-diagram.png"))
-    page.get_by_role("tab", name="Tabell").click()
+    page.get_by_role("radio", name="Tabell").click()
     with page.expect_download() as info:
         page.get_by_role("button", name="Ladda ner Excel").click()
     target = ARTIFACTS / "utforska-1962.xlsx"

@@ -56,6 +56,9 @@ def set_url_param(key: str, value: str | None) -> None:
             del st.query_params[key]
     elif st.query_params.get(key) != value:
         st.query_params[key] = value
+    # What the URL holds now, as far as this session knows: a later run that finds the
+    # same value there must not mistake it for a new link (see adopt_url_value).
+    st.session_state[f"_url_seen_{key}"] = value
 
 
 def adopt_url_value(key: str, options: list[str]) -> None:

@@ -145,11 +145,14 @@ def _render_look(kommun: str, name: str, kpis: list[str], meta: pd.DataFrame) ->
         set_url_param("lista", ",".join(munis) or None)
         st.session_state["_lista_url"] = munis
     values = data.frame("query_values", kpis, munis, gender, years[0], years[1])
-    tab_table, tab_chart, tab_rank, tab_dist, tab_meta = st.tabs(
-        ["Tabell", "Diagram", "Rangordning", "Fördelning", "Om nyckeltalen"]
-    )
+    # Only the chosen view is computed and drawn (tabs would build all five on every
+    # filter change); the view is in the URL too.
+    views = ["Tabell", "Diagram", "Rangordning", "Fördelning", "Om nyckeltalen"]
+    adopt_url_value("vy", views)
+    view = st.segmented_control("Visa", views, key="vy", default="Tabell") or "Tabell"
+    set_url_param("vy", view if view != "Tabell" else None)
     table = swedish_table(values, meta)
-    with tab_table:
+    if view == "Tabell":
         if values.empty:
             st.info("Inga värden för det urvalet.")
         else:
@@ -182,7 +185,7 @@ def _render_look(kommun: str, name: str, kpis: list[str], meta: pd.DataFrame) ->
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="dl_xlsx",
         )
-    with tab_chart:
+    if view == "Diagram":
         if values["municipality_id"].nunique() > MAX_CHART_SERIES:
             st.info(
                 f"Diagrammet visar högst {MAX_CHART_SERIES} kommuner åt gången; för alla "
@@ -211,13 +214,13 @@ def _render_look(kommun: str, name: str, kpis: list[str], meta: pd.DataFrame) ->
             st.altair_chart(chart, width="stretch")
             st.caption(SOURCE_RAW)
     focus = kpis[0]
-    with tab_rank:
+    if view == "Rangordning":
         _render_ranking(
             kommun, name, focus, gender, titles=dict(zip(meta["id"], meta["title"], strict=True))
         )
-    with tab_dist:
+    if view == "Fördelning":
         _render_distribution(kommun, name, focus, gender)
-    with tab_meta:
+    if view == "Om nyckeltalen":
         for _, m in meta.iterrows():
             st.markdown(f"**{m['title']}** ({m['id']})")
             st.write(m["description"] or "")
