@@ -16,10 +16,8 @@ import sys
 import time
 
 import duckdb
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from bench.bench_render import APP, FULL_VALUES, _database
+from bench.bench_render import FULL_VALUES, _database, _time_run
 from db import queries
 
 REPEATS = 15
@@ -31,19 +29,7 @@ VIEWS = [
 
 
 def _page_run(params: dict[str, str]) -> float:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["kommun"] = "1962"
-    at.run()
-    at.switch_page("app_pages/utforska.py").run()
-    for k, v in params.items():
-        at.query_params[k] = v
-    st.cache_data.clear()
-    t = time.perf_counter()
-    at.run()
-    elapsed = time.perf_counter() - t
-    if at.exception:
-        raise SystemExit(f"render failed: {at.exception[0].value}")
-    return elapsed
+    return _time_run("1962", "app_pages/utforska.py", params)
 
 
 def main() -> int:

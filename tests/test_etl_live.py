@@ -67,8 +67,8 @@ def _goals(tmp_path: Path, *names: str) -> Path:
     return folder
 
 
-@pytest.fixture
-def paths(tmp_path: Path, template_db: Path) -> Paths:
+def _vaggeryd_paths(tmp_path: Path, template_db: Path) -> Paths:
+    """A copy of the template database and a goal folder with Vaggeryd's file only."""
     shutil.copy(template_db, tmp_path / "malpuls.duckdb")
     return replace(
         Paths.from_env(),
@@ -76,6 +76,11 @@ def paths(tmp_path: Path, template_db: Path) -> Paths:
         db_path=tmp_path / "malpuls.duckdb",
         status_path=tmp_path / "etl_status.json",
     )
+
+
+@pytest.fixture
+def paths(tmp_path: Path, template_db: Path) -> Paths:
+    return _vaggeryd_paths(tmp_path, template_db)
 
 
 def _settings(api: KoladaStandIn, **client: object) -> Settings:
@@ -179,13 +184,7 @@ def test_incremental_with_nothing_changed(paths: Paths, api: KoladaStandIn) -> N
 
 def test_revised_added_and_deleted_values_are_applied(tmp_path: Path, template_db: Path) -> None:
     with KoladaStandIn(KOLADA) as own:  # mutations must not leak into other tests
-        shutil.copy(template_db, tmp_path / "malpuls.duckdb")
-        p = replace(
-            Paths.from_env(),
-            goals_dir=_goals(tmp_path, "0665-vaggeryd.yaml"),
-            db_path=tmp_path / "malpuls.duckdb",
-            status_path=tmp_path / "s.json",
-        )
+        p = _vaggeryd_paths(tmp_path, template_db)
         _run(p, own, full=True)
         old = _value(p.db_path, "N03926", "0665", 2021)
         assert old is not None
@@ -205,13 +204,7 @@ def test_revised_added_and_deleted_values_are_applied(tmp_path: Path, template_d
 
 def test_vanished_kpi_keeps_history_and_is_flagged(tmp_path: Path, template_db: Path) -> None:
     with KoladaStandIn(KOLADA) as own:
-        shutil.copy(template_db, tmp_path / "malpuls.duckdb")
-        p = replace(
-            Paths.from_env(),
-            goals_dir=_goals(tmp_path, "0665-vaggeryd.yaml"),
-            db_path=tmp_path / "malpuls.duckdb",
-            status_path=tmp_path / "s.json",
-        )
+        p = _vaggeryd_paths(tmp_path, template_db)
         history = _scope_values(p.db_path, ("N00999",))
         assert history
         assert own.remove_kpi("N00999")
@@ -319,13 +312,7 @@ def test_persistent_faults_fail_cleanly(
 
 def test_mass_disappearance_is_refused_unless_forced(tmp_path: Path, template_db: Path) -> None:
     with KoladaStandIn(KOLADA) as own:
-        shutil.copy(template_db, tmp_path / "malpuls.duckdb")
-        p = replace(
-            Paths.from_env(),
-            goals_dir=_goals(tmp_path, "0665-vaggeryd.yaml"),
-            db_path=tmp_path / "malpuls.duckdb",
-            status_path=tmp_path / "s.json",
-        )
+        p = _vaggeryd_paths(tmp_path, template_db)
         for year in range(2010, 2023):
             own.delete("N03926", "0665", year, "T", on=NOW.date())
         strict = replace(_settings(own), max_value_loss_share=0.0005)
