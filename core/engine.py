@@ -79,6 +79,7 @@ def evaluate(
     as_of: dt.date,
     calibration: Calibration,
     growth: Mapping[tuple[str, int], float],
+    period_end: dt.date | None = None,
 ) -> tuple[str | None, IndicatorResult]:
     kpi, (years, values) = pick_series(inp, series)
     ambition = pick_ambition(inp.ambitions, as_of)
@@ -102,6 +103,7 @@ def evaluate(
         calibration=calibration,
         kpi_growth=g,
         bounded_share=inp.bounded_share,
+        forecast_year=period_end.year if period_end else None,
     )
     if kpi != inp.kpi_id:
         result = _with_reason(

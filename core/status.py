@@ -114,11 +114,14 @@ def assess_indicator(
     kpi_growth: float | None = None,
     bounded_share: bool = False,
     max_age_years: int = MAX_DATA_AGE_YEARS,
+    forecast_year: int | None = None,
 ) -> IndicatorResult:
     """Judge one series (one municipality, one KPI, one gender) as of `as_of`. Only years
     before `as_of`'s year count: a year's Kolada figure is published after it ends.
     `kpi_growth` is the KPI's pooled relative trend across all municipalities (the
-    back-tested method's input); without it the forecast is the last value."""
+    back-tested method's input); without it the forecast is the last value.
+    `forecast_year` (the goal period's last year): without an ambition, the result still
+    carries a point forecast and 80 % interval for that year when it lies ahead."""
     ys, vs = _clean(years, values)
     keep = [i for i, y in enumerate(ys) if y < as_of.year]
     ys, vs = [ys[i] for i in keep], [vs[i] for i in keep]
@@ -150,6 +153,26 @@ def assess_indicator(
     facts |= {"noise": None if math.isnan(noise) else noise, "change_per_year": slope}
     d = {"öka": 1, "minska": -1}.get(direction)
 
+    if (
+        ambition is None
+        and forecast_year is not None
+        and forecast_year > latest_year
+        and len(ys) >= MIN_POINTS
+        and not math.isnan(noise)
+    ):
+        # No ambition to judge against, but the period has not ended: show where the
+        # series is heading (no probability: there is nothing to reach).
+        fc = _forecast(
+            row, origin, latest, forecast_year - latest_year, noise, calibration, kpi_growth
+        )
+        point, lo, hi = _bounded(fc.point, fc.lo, fc.hi, bounded_share)
+        facts |= {
+            "horizon_years": forecast_year - latest_year,
+            "method": fc.method,
+            "point": point,
+            "lo80": lo,
+            "hi80": hi,
+        }
     if ambition is not None and d is not None:
         return _against_target(
             row,
@@ -240,6 +263,44 @@ def _by_direction(
     )
 
 
+@dataclass(frozen=True)
+class _Forecast:
+    method: str
+    point: float
+    lo: float
+    hi: float
+    scale: float  # the error scale the interval and probability use
+    h_cal: int  # the back-tested horizon whose errors apply
+
+
+def _forecast(
+    row: np.ndarray,
+    origin: int,
+    latest: float,
+    horizon: int,
+    noise: float,
+    cal: Calibration,
+    kpi_growth: float | None,
+) -> _Forecast:
+    """Point and 80 % interval `horizon` years after the latest value, by the back-test's
+    selected method. Past 3 years (the back-tested horizons) the 3-year errors are widened
+    like a random walk's, by sqrt(horizon / 3)."""
+    method = cal.method
+    if method == "pooled_growth" and kpi_growth is None:
+        method = "naive"  # no pooled trend known for this KPI: the honest fallback
+    if method == "pooled_growth":
+        # The pooled relative trend comes from all municipalities (computed by the ETL).
+        point = float(pooled_growth_forecast(latest, kpi_growth, horizon))
+    else:
+        point = float(point_forecast(row, origin, horizon, method, np.zeros(1, dtype=int))[0])
+    h_cal = min(horizon, 3)
+    widen = math.sqrt(horizon / 3) if horizon > 3 else 1.0
+    scale = (noise if noise > 0 else 0.0) * widen
+    lo = point + cal.quantile(h_cal, 0.1) * scale
+    hi = point + cal.quantile(h_cal, 0.9) * scale
+    return _Forecast(method, point, lo, hi, scale, h_cal)
+
+
 def _against_target(
     row: np.ndarray,
     origin: int,
@@ -289,23 +350,11 @@ def _against_target(
             **facts,
             **tfacts,
         )
-    method = cal.method
-    groups = np.zeros(1, dtype=int)
-    if method == "pooled_growth" and kpi_growth is None:
-        method = "naive"  # no pooled trend known for this KPI: the honest fallback
-    if method == "pooled_growth":
-        # The pooled relative trend comes from all municipalities (computed by the ETL).
-        point = float(pooled_growth_forecast(latest, kpi_growth, horizon))
-    else:
-        point = float(point_forecast(row, origin, horizon, method, groups)[0])
-    h_cal = min(horizon, 3)
-    widen = math.sqrt(horizon / 3) if horizon > 3 else 1.0  # random-walk growth past 3 years
-    scale = noise if noise > 0 else 0.0
-    lo = point + cal.quantile(h_cal, 0.1) * scale * widen
-    hi = point + cal.quantile(h_cal, 0.9) * scale * widen
+    fc = _forecast(row, origin, latest, horizon, noise, cal, kpi_growth)
+    method, point, lo, hi = fc.method, fc.point, fc.lo, fc.hi
     p_up = float(
         probability_at_least(
-            np.array([point]), np.array([scale * widen]), h_cal, ambition.value, cal
+            np.array([point]), np.array([fc.scale]), fc.h_cal, ambition.value, cal
         )[0]
     )
     p_met = p_up if d > 0 else 1.0 - p_up

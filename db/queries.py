@@ -101,6 +101,7 @@ def query_indicator_overview(con: duckdb.DuckDBPyConnection, municipality_id: st
                res.change_per_year, res.noise, res.rank_all, res.n_all, res.quartile_all,
                res.rank_peers, res.n_peers, res.next_publication, res.p_met, res.point,
                res.lo80, res.hi80, res.target_value, res.target_date, res.as_of,
+               res.horizon_years,
                res.latest_year AS judged_year, res.latest_value AS judged_value
         FROM ind
         LEFT JOIN kpi k ON k.id = ind.kpi_id
@@ -283,8 +284,8 @@ def query_goal_frames(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Goals with what the summary rule needs, their framework period and checkpoints."""
     return con.execute(
         """
-        SELECT g.municipality_id, g.goal_id, g.type, g.measurability, g.definition_status,
-               f.period_start, f.period_end, m.title AS municipality,
+        SELECT g.municipality_id, g.goal_id, g.framework_id, g.type, g.measurability,
+               g.definition_status, f.period_start, f.period_end, m.title AS municipality,
                coalesce((SELECT list((c.label, c.month_day) ORDER BY c.position)
                   FROM checkpoint c WHERE c.framework_id = f.framework_id), [])
                   AS checkpoints

@@ -48,18 +48,20 @@ def _share(unit: Any, title: Any) -> bool:
 
 
 def _assessment_dates(goals: pd.DataFrame, data_date: dt.date) -> dict[str, list[tuple]]:
-    """municipality → [(date, label)]: the data date plus past checkpoint occurrences."""
+    """framework → [(date, label)]: the data date plus the framework's own checkpoint
+    occurrences within its period, up to the data date."""
     out: dict[str, set[tuple]] = {}
-    for _, g in goals.iterrows():
-        dates = out.setdefault(g["municipality_id"], {(data_date, None)})
-        start, end = pd.Timestamp(g["period_start"]).date(), pd.Timestamp(g["period_end"]).date()
+    for _, g in goals.drop_duplicates("framework_id").iterrows():
+        dates = out.setdefault(g["framework_id"], {(data_date, None)})
+        start = pd.Timestamp(g["period_start"]).date()
+        end = pd.Timestamp(g["period_end"]).date()
         for label, month_day in g["checkpoints"]:
             month, day = (int(p) for p in month_day.split("-"))
             for year in range(start.year, end.year + 1):
                 d = dt.date(year, month, day)
                 if start <= d <= end and d <= data_date:
                     dates.add((d, f"{label} {year}"))
-    return {m: sorted(v, key=lambda x: x[0]) for m, v in out.items()}
+    return {f: sorted(v, key=lambda x: x[0]) for f, v in out.items()}
 
 
 def compute_results(
@@ -79,6 +81,13 @@ def compute_results(
     peers = queries.query_peer_groups(con)
     names = dict(zip(goals["municipality_id"], goals["municipality"], strict=False))
     dates = _assessment_dates(goals, data_date)
+    period_end = {
+        (r["municipality_id"], r["goal_id"]): pd.Timestamp(r["period_end"]).date()
+        for _, r in goals.iterrows()
+    }
+    framework_of = {
+        (r["municipality_id"], r["goal_id"]): r["framework_id"] for _, r in goals.iterrows()
+    }
 
     kpis = sorted({k for col in ("kpi_id", "successor_kpi_id") for k in ind[col].dropna()})
     growth: dict[tuple[str, int], float] = {}
@@ -113,8 +122,15 @@ def compute_results(
         wanted = [k for k in (inp.kpi_id, inp.successor_kpi_id) if k]
         series = queries.query_series(con, m, wanted, row["gender"]) if wanted else {}
         peer = peer_group(peers, names.get(m, ""))
-        for as_of, label in dates.get(m, [(data_date, None)]):
-            kpi, res = evaluate(inp, series, as_of=as_of, calibration=calibration, growth=growth)
+        for as_of, label in dates.get(framework_of[(m, inp.goal_id)], [(data_date, None)]):
+            kpi, res = evaluate(
+                inp,
+                series,
+                as_of=as_of,
+                calibration=calibration,
+                growth=growth,
+                period_end=period_end.get((m, inp.goal_id)),
+            )
             results.setdefault((m, inp.goal_id, as_of), []).append((inp.indicator_id, res))
             rel = _relative(con, rank_cache, kpi, row["gender"], res, m, peer[1] if peer else [])
             pub = row["succ_publication"] if kpi and kpi != inp.kpi_id else row["publication_date"]
@@ -123,7 +139,7 @@ def compute_results(
     goal_rows = []
     for _, g in goals.iterrows():
         m = g["municipality_id"]
-        for as_of, label in dates.get(m, [(data_date, None)]):
+        for as_of, label in dates.get(g["framework_id"], [(data_date, None)]):
             s = summarise_goal(
                 g["type"],
                 g["measurability"],

@@ -102,3 +102,19 @@ def test_results_are_labelled_and_explainable(con: duckdb.DuckDBPyConnection) ->
     assert rows and all(reason for _, reason, _ in rows)
     judged = [t for s, _, t in rows if s in ("Förbättras", "Oförändrat", "Försämras")]
     assert judged and all("normalt_brus" in t for t in judged)
+
+
+def test_checkpoint_results_forecast_to_period_end(con: duckdb.DuckDBPyConnection) -> None:
+    """At Norberg's 2021 checkpoints the data reaches 2020 and the period ends 2022: the
+    judged indicators carry a two-year forecast with an interval."""
+    rows = con.execute(
+        """
+        SELECT latest_year, horizon_years, point, lo80, hi80 FROM indicator_result
+        WHERE municipality_id = '1962' AND checkpoint_label LIKE '%2021'
+          AND point IS NOT NULL
+        """
+    ).fetchall()
+    assert len(rows) > 30
+    for latest, horizon, point, lo, hi in rows:
+        assert latest + horizon == 2022
+        assert lo <= point <= hi

@@ -190,3 +190,31 @@ def test_assessment_disagreement_is_flagged() -> None:
         "styrande", "kvantitativ", "antagen", [("a", _r("Ej på väg"))], assessment="På väg"
     )
     assert not agree.disagrees and differ.disagrees and differ.assessment == "På väg"
+
+
+def test_forecast_to_period_end_without_an_ambition() -> None:
+    r = assess_indicator(
+        YEARS,
+        RISING,
+        direction="öka",
+        as_of=AS_OF,
+        ambition=None,
+        calibration=CAL,
+        kpi_growth=0.0,
+        forecast_year=2025,
+    )
+    assert r.status == "Förbättras"  # the status is still by direction
+    assert r.horizon_years == 3 and r.p_met is None  # nothing to reach, no probability
+    assert r.point == pytest.approx(18.0)  # no pooled trend: the last value
+    assert r.lo80 < r.point < r.hi80
+    past = assess_indicator(
+        YEARS,
+        RISING,
+        direction="öka",
+        as_of=AS_OF,
+        ambition=None,
+        calibration=CAL,
+        kpi_growth=0.0,
+        forecast_year=2022,
+    )
+    assert past.point is None  # the period has ended: nothing to forecast

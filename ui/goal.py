@@ -146,9 +146,9 @@ def _render_indicators(kommun: str, name: str, ind: pd.DataFrame) -> None:
             st.caption(f"Kolada har inga värden för {kpi} i den här databasen.")
             continue
         forecast = None
-        if pd.notna(row["point"]) and pd.notna(row["target_date"]):
+        if pd.notna(row["point"]) and pd.notna(row["horizon_years"]):
             forecast = {
-                "År": pd.Timestamp(row["target_date"]).year,
+                "År": int(row["judged_year"]) + int(row["horizon_years"]),
                 "point": row["point"],
                 "lo80": row["lo80"],
                 "hi80": row["hi80"],

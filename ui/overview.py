@@ -328,11 +328,18 @@ def render_explanations(ind: pd.DataFrame) -> None:
                     f"senaste sex åren); normal variation mellan två år "
                     f"{format_number(r['noise'])}."
                 )
-            if pd.notna(r["p_met"]):
+            if pd.notna(r["p_met"]) and pd.notna(r["point"]):
                 lines.append(
                     f"Prognos {format_number(r['point'])} (80 % intervall "
                     f"{format_number(r['lo80'])}–{format_number(r['hi80'])}), "
                     f"sannolikhet att nå målvärdet {format_number(100 * r['p_met'], 0)} %."
+                )
+            elif pd.notna(r["point"]) and pd.notna(r["horizon_years"]):
+                year = int(r["judged_year"]) + int(r["horizon_years"])
+                lines.append(
+                    f"Prognos för periodens slut ({year}): {format_number(r['point'])} "
+                    f"(80 % intervall {format_number(r['lo80'])}–{format_number(r['hi80'])}); "
+                    "inget målvärde att jämföra med."
                 )
             st.markdown("  \n".join(lines))
         if ind["as_of"].notna().any():
