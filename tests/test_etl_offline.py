@@ -171,3 +171,19 @@ def test_failure_during_build_leaves_database_untouched(tmp_path: Path) -> None:
         build_offline(broken, now=dt.datetime(2026, 1, 2), progress=lambda _m: None)
     assert _sha(paths.db_path) == before
     assert not list(tmp_path.glob(".*building*"))
+
+
+def test_values_are_stored_in_key_order(con: duckdb.DuckDBPyConnection) -> None:
+    """load_values skips the ORDER BY because the source files are sorted; this holds that
+    assumption (zone maps only prune well on sorted data)."""
+    out_of_order = con.execute(
+        """
+        SELECT count(*) FROM (
+            SELECT kpi || municipality_id || lpad(CAST(year AS TEXT), 4, '0') || gender AS k,
+                   lag(kpi || municipality_id || lpad(CAST(year AS TEXT), 4, '0') || gender)
+                       OVER (ORDER BY rowid) AS prev
+            FROM kolada_value
+        ) WHERE prev IS NOT NULL AND k < prev
+        """
+    ).fetchall()[0][0]
+    assert out_of_order == 0
