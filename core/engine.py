@@ -72,6 +72,23 @@ def pooled_growth_by_origin(
     return out
 
 
+def panel_growth(
+    panel: Sequence[tuple[str, Sequence[int], Sequence[float]]],
+    origins: Sequence[int] | None = None,
+) -> dict[int, float]:
+    """Pooled trend by origin year from one KPI's panel of (geography, years, values)
+    series; every year after the first when `origins` is None."""
+    if not panel:
+        return {}
+    first = min(min(y) for _, y, _ in panel)
+    last = max(max(y) for _, y, _ in panel)
+    matrix = np.full((len(panel), last - first + 1), np.nan)
+    for r, (_, ys, vs) in enumerate(panel):
+        matrix[r, np.array(ys) - first] = vs
+    years = range(first + 1, last + 1) if origins is None else origins
+    return pooled_growth_by_origin(matrix, first, years)
+
+
 def evaluate(
     inp: IndicatorInput,
     series: Mapping[str, Series],

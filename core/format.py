@@ -49,12 +49,6 @@ def format_date(value: dt.date | None) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-def format_month_day(month_day: str) -> str:
-    """'04-30' → '30 april'."""
-    month, day = (int(p) for p in month_day.split("-"))
-    return f"{day} {MONTHS[month - 1]}"
-
-
 def format_change(delta: float | None, unit: str | None) -> str:
     """A change in a share is in 'procentenheter', never 'p.p.' or '%'."""
     if delta is None:

@@ -32,8 +32,6 @@ MAX_DATA_AGE_YEARS = 3  # older latest data than this is not a basis for a judge
 MIN_POINTS = 3
 TREND_WINDOW = 6
 
-TARGET_STATUSES = ("Uppnått", "På väg", "Osäkert", "Ej på väg", "Ej bedömbart")
-DIRECTION_STATUSES = ("Förbättras", "Oförändrat", "Försämras")
 # How bad each status is, for the goal summary (higher = worse). Direction statuses sit
 # beside their target counterparts; Ej bedömbart is reported separately, never as "good".
 SEVERITY = {

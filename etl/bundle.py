@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from core.scope import RIKET, peer_group, region_of
 from db.snapshot import copy_values_subset, write_parquet
 
 VALUES = "values_all_municipalities_2024-08-30.parquet"
@@ -31,13 +32,14 @@ MUNI_GROUPS = "municipality_groups_v3_2026-03-23.json"
 KPI_GROUPS = "kpi_groups_2024-01-15.json"
 A2030 = "agenda2030_kpi_group_membership_2024.csv"
 
-# Regions of the framework municipalities (Kolada ids, not SCB county codes).
-REGION_OF = {"0665": "0006", "0685": "0006", "1962": "0019"}
+
+def _raw_goal_files(goals_dir: Path) -> list[object]:
+    """Goal files read without validation: validation needs the catalogue this tool cuts."""
+    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(goals_dir.glob("*.yaml"))]
 
 
 def goal_kpis(goals_dir: Path) -> set[str]:
-    """KPI ids (and successors) named anywhere in the goal files, read without validation:
-    validation needs the catalogue this function helps to build."""
+    """KPI ids (and successors) named anywhere in the goal files."""
     found: set[str] = set()
 
     def walk(node: object) -> None:
@@ -50,18 +52,17 @@ def goal_kpis(goals_dir: Path) -> set[str]:
             for item in node:
                 walk(item)
 
-    for path in sorted(goals_dir.glob("*.yaml")):
-        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    for raw in _raw_goal_files(goals_dir):
+        walk(raw)
     return found
 
 
-def peers(groups: list[dict], muni_title: str) -> list[str]:
-    prefix = "Liknande kommuner, övergripande, "
-    for g in groups:
-        title = g["title"]
-        if title.startswith(prefix) and title[len(prefix) :].rsplit(",", 1)[0] == muni_title:
-            return [m["member_id"] for m in g["members"]]
-    raise SystemExit(f"no 'Liknande kommuner, övergripande' group for {muni_title}")
+def framework_municipalities(goals_dir: Path) -> list[str]:
+    return sorted(
+        str(raw["municipality"]["id"])
+        for raw in _raw_goal_files(goals_dir)
+        if isinstance(raw, dict) and isinstance(raw.get("municipality"), dict)
+    )
 
 
 def bundle(shared: Path, out: Path, goals_dir: Path) -> None:
@@ -123,9 +124,13 @@ def bundle(shared: Path, out: Path, goals_dir: Path) -> None:
     write_parquet(a2030, out / "agenda2030_kpi_membership.parquet")
 
     title_of = dict(zip(munis["id"], munis["title"], strict=True))
-    core_geos = {"0000"}
-    for muni, region in REGION_OF.items():
-        core_geos |= {muni, region, *peers(groups, title_of[muni])}
+    group_tuples = [(g["id"], g["title"], [m["member_id"] for m in g["members"]]) for g in groups]
+    core_geos = {RIKET}
+    for muni in framework_municipalities(goals_dir):
+        found = peer_group(group_tuples, title_of[muni])
+        if found is None:
+            raise SystemExit(f"no 'Liknande kommuner, övergripande' group for {title_of[muni]}")
+        core_geos |= {muni, region_of(muni), *found[1]}
     used = goal_kpis(goals_dir)
     n = copy_values_subset(k / VALUES, out / "values.parquet", core_geos, used)
     print(f"values.parquet: {n} rows; {len(core_geos)} core geographies; {len(used)} goal KPIs")

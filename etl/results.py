@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from core.engine import IndicatorInput, evaluate, pooled_growth_by_origin
+from core.engine import IndicatorInput, evaluate, panel_growth
 from core.errors import DataError
 from core.forecast import PERCENTILES, Calibration
 from core.scope import peer_group
@@ -92,15 +92,7 @@ def compute_results(
     kpis = sorted({k for col in ("kpi_id", "successor_kpi_id") for k in ind[col].dropna()})
     growth: dict[tuple[str, int], float] = {}
     for kpi in kpis:
-        panel = queries.query_kpi_panel(con, kpi)
-        if not panel:
-            continue
-        first = min(min(y) for _, y, _ in panel)
-        last = max(max(y) for _, y, _ in panel)
-        matrix = np.full((len(panel), last - first + 1), np.nan)
-        for r, (_, ys, vs) in enumerate(panel):
-            matrix[r, np.array(ys) - first] = vs
-        for year, g in pooled_growth_by_origin(matrix, first, range(first + 1, last + 1)).items():
+        for year, g in panel_growth(queries.query_kpi_panel(con, kpi)).items():
             growth[(kpi, year)] = g
 
     rank_cache: dict[tuple, list[tuple[str, float]]] = {}

@@ -233,13 +233,14 @@ def _goal_page(kommun: str, **params: str) -> AppTest:
     return at
 
 
-def _count(at: AppTest, kind: str) -> int:
-    def walk(node: object):
-        yield node
-        for child in getattr(node, "children", {}).values():
-            yield from walk(child)
+def _walk(node: object) -> Iterator[object]:
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
 
-    return sum(1 for n in walk(at._tree) if getattr(n, "type", None) == kind)
+
+def _count(at: AppTest, kind: str) -> int:
+    return sum(1 for n in _walk(at._tree) if getattr(n, "type", None) == kind)
 
 
 @pytest.mark.parametrize(
@@ -279,13 +280,8 @@ def test_goal_page_unknown_goal(built_paths: Paths, bad: str) -> None:
 
 
 def _page_links(at: AppTest) -> str:
-    def walk(node: object):
-        yield node
-        for child in getattr(node, "children", {}).values():
-            yield from walk(child)
-
     return "\n".join(
-        n.proto.label.strip("*") for n in walk(at._tree) if getattr(n, "type", None) == "page_link"
+        n.proto.label.strip("*") for n in _walk(at._tree) if getattr(n, "type", None) == "page_link"
     )
 
 

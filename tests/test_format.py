@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from core.format import format_change, format_date, format_month_day, format_number
+from core.format import format_change, format_date, format_number
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,6 @@ def test_format_number(value: float | None, decimals: int | None, expected: str)
 def test_format_dates() -> None:
     assert format_date(dt.date(2026, 4, 30)) == "30 april 2026"
     assert format_date(None) == "–"
-    assert format_month_day("08-31") == "31 augusti"
 
 
 def test_change_in_share_is_procentenheter() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.format import DIRECTION_LABEL, format_date, format_number
+from core.format import DIRECTION_LABEL, format_change, format_date, format_number
 from core.labels import STATUS_STYLE, status_badge, status_text
 from ui import data
 from ui.components import adopt_url_value, set_url_param, source_caption
@@ -239,7 +239,9 @@ def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
             "Status": ind["status"].map(status_text),
             "Förändring/år": ind.apply(
                 lambda r: (
-                    format_number(r["change_per_year"]) if pd.notna(r["change_per_year"]) else "–"
+                    format_change(r["change_per_year"], r["unit"])
+                    if pd.notna(r["change_per_year"])
+                    else "–"
                 ),
                 axis=1,
             ),

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.engine import pooled_growth_by_origin
+from core.engine import panel_growth
 from core.format import SOURCE_COMPUTED, format_number
 from core.labels import status_badge
 from core.status import Ambition, assess_indicator
@@ -25,15 +25,7 @@ def _calibration_percentiles() -> tuple[str, dict[int, list[float]]]:
 
 
 def _growth(kpi: str, origin: int) -> float | None:
-    panel = data.load("query_kpi_panel", kpi)
-    if not panel:
-        return None
-    first = min(min(y) for _, y, _ in panel)
-    last = max(max(y) for _, y, _ in panel)
-    matrix = np.full((len(panel), last - first + 1), np.nan)
-    for r, (_, ys, vs) in enumerate(panel):
-        matrix[r, np.array(ys) - first] = vs
-    return pooled_growth_by_origin(matrix, first, [origin]).get(origin)
+    return panel_growth(data.load("query_kpi_panel", kpi), [origin]).get(origin)
 
 
 def render_whatif(kommun: str) -> None:
