@@ -25,6 +25,12 @@ page = st.navigation(
             icon=":material/search:",
             url_path="utforska",
         ),
+        st.Page(
+            "app_pages/agenda_2030.py",
+            title="Agenda 2030",
+            icon=":material/public:",
+            url_path="agenda-2030",
+        ),
         st.Page("app_pages/metod.py", title="Metod", icon=":material/functions:", url_path="metod"),
         st.Page(
             "app_pages/om_data.py", title="Om data", icon=":material/database:", url_path="om-data"

@@ -1,4 +1,5 @@
-"""Render benchmark (issue 5): the overview and a goal page, server-side, with the database
+"""Render benchmark (issues 5 and 7): the overview, a goal page and the Agenda 2030 page
+(with one global goal opened), server-side, with the database
 holding the full 9.5 M real values.
 
     .venv/bin/python -m bench.bench_render
@@ -92,9 +93,10 @@ def main() -> int:
             for view, page, params in (
                 ("overview", None, {}),
                 ("goal page", "app_pages/mal.py", {"mal": goal}),
+                ("agenda 2030", "app_pages/agenda_2030.py", {"sdg": "11"}),
             ):
                 runs = [_time_run(kommun, page, params) for _ in range(REPEATS)]
-                print(f"  {kommun} {view:9s}: {statistics.median(runs):.3f} s ({max(runs):.3f} s)")
+                print(f"  {kommun} {view:11s}: {statistics.median(runs):.3f} s ({max(runs):.3f} s)")
     return 0
 
 

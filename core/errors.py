@@ -48,6 +48,19 @@ class GoalFileError(MalpulsError):
         )
 
 
+class ReferenceFileError(MalpulsError):
+    """A curated reference file (e.g. the KPI → SDG mapping) is invalid; every problem is
+    listed as `file: rad N.field: what is wrong`."""
+
+    title = "Fel i referensfil"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems]
+        head = f"{len(lines)} fel i referensfilen:\n" if len(lines) != 1 else ""
+        super().__init__(head + "\n".join(lines))
+
+
 class DataError(MalpulsError):
     """Input data (the bundled snapshot, reference files, the database) is unusable."""
 

@@ -16,6 +16,20 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
     "Bevakas": ("◌", "blue"),
 }
 
+# Chart colours per status: the badge colour families, in shades so the three greens
+# (and the oranges, the reds) stay apart in a stacked bar.
+STATUS_CHART_HEX: dict[str, str] = {
+    "Uppnått": "#1b5e20",
+    "På väg": "#388e3c",
+    "Förbättras": "#81c784",
+    "Osäkert": "#ef6c00",
+    "Oförändrat": "#ffb74d",
+    "Ej på väg": "#b71c1c",
+    "Försämras": "#e57373",
+    "Bevakas": "#1f77b4",
+    "Ej bedömbart": "#bdbdbd",
+}
+
 
 def status_text(status: str | None) -> str:
     """'▲ Förbättras' for tables and plain text."""

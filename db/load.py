@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from core.agenda import SdgMapping
 from core.goals import GoalFile
 
 
@@ -365,19 +366,52 @@ def replace_results(
     goal_rows: list[dict[str, Any]],
 ) -> None:
     """Store computed results (Egen bearbetning av data från Kolada), replacing old ones."""
+    _replace_frame(con, "indicator_result", INDICATOR_RESULT_COLUMNS, indicator_rows)
+    _replace_frame(con, "goal_result", GOAL_RESULT_COLUMNS, goal_rows)
+
+
+SDG_RESULT_COLUMNS = (
+    "municipality_id",
+    "kpi_id",
+    "as_of",
+    "status",
+    "basis",
+    "reason",
+    "direction",
+    "n_points",
+    "latest_year",
+    "latest_value",
+    "change_per_year",
+)
+
+
+def _replace_frame(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: list[Any]
+) -> None:
+    """Empty a table and bulk-insert rows (dicts or tuples in column order) through a
+    DataFrame: one statement, not one per row."""
     import pandas as pd
 
-    for table, columns, rows in (
-        ("indicator_result", INDICATOR_RESULT_COLUMNS, indicator_rows),
-        ("goal_result", GOAL_RESULT_COLUMNS, goal_rows),
-    ):
-        con.execute(f"DELETE FROM {table}")
-        if not rows:
-            continue
-        frame = pd.DataFrame([[r.get(c) for c in columns] for r in rows], columns=list(columns))
-        con.register("result_rows", frame)
-        con.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(columns)} FROM result_rows"
-        )
-        con.unregister("result_rows")
+    con.execute(f"DELETE FROM {table}")
+    if not rows:
+        return
+    data = [[r.get(c) for c in columns] if isinstance(r, dict) else list(r) for r in rows]
+    con.register("replace_rows", pd.DataFrame(data, columns=list(columns)))
+    con.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM replace_rows"
+    )
+    con.unregister("replace_rows")
+
+
+def replace_sdg_mapping(con: duckdb.DuckDBPyConnection, mapping: Sequence[SdgMapping]) -> None:
+    """The curated KPI → SDG mapping, reloaded on every run so an edit takes effect."""
+    _replace_frame(
+        con,
+        "kpi_sdg_map",
+        ("kpi_id", "sdg", "target_code", "direction", "reason"),
+        [(m.kpi_id, m.sdg, m.target, m.direction, m.reason) for m in mapping],
+    )
+
+
+def replace_sdg_results(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
+    _replace_frame(con, "sdg_kpi_result", SDG_RESULT_COLUMNS, rows)

@@ -452,19 +452,26 @@ def query_goal_kpis(
     sdg: int | None = None,
 ) -> list[str]:
     """KPIs the municipality's goals use, optionally only one goal's, one area's, or the
-    goals linked to one SDG."""
+    goals linked to one SDG (directly or through one of its targets). With only an SDG
+    chosen, the curated Agenda 2030 KPIs for that SDG are included too."""
     return [
         r[0]
         for r in con.execute(
             """
-        SELECT DISTINCT i.kpi_id FROM indicator i
+        SELECT i.kpi_id FROM indicator i
         JOIN goal g ON g.municipality_id = i.municipality_id AND g.goal_id = i.goal_id
         WHERE i.municipality_id = $m AND i.kpi_id IS NOT NULL
           AND ($g IS NULL OR g.goal_id = $g) AND ($a IS NULL OR g.area_id = $a)
           AND ($s IS NULL OR EXISTS (
-                SELECT 1 FROM goal_link l WHERE l.municipality_id = g.municipality_id
-                  AND l.goal_id = g.goal_id AND l.link_type = 'sdg'
-                  AND l.target_id = CAST($s AS TEXT)))
+                SELECT 1 FROM goal_link l
+                LEFT JOIN sdg_target t
+                       ON l.link_type = 'sdg_target' AND t.target_code = l.target_id
+                WHERE l.municipality_id = g.municipality_id AND l.goal_id = g.goal_id
+                  AND ((l.link_type = 'sdg' AND l.target_id = CAST($s AS TEXT))
+                       OR t.goal = $s)))
+        UNION
+        SELECT kpi_id FROM kpi_sdg_map
+        WHERE $s IS NOT NULL AND $g IS NULL AND $a IS NULL AND sdg = $s
         ORDER BY 1
         """,
             {"m": municipality_id, "g": goal_id, "a": area_id, "s": sdg},
@@ -531,3 +538,54 @@ def query_all_municipalities(con: duckdb.DuckDBPyConnection) -> list[tuple[str, 
 def query_municipality_names(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(id, name) of every kommun, region and Riket, by name."""
     return con.execute("SELECT id, title FROM municipality ORDER BY title").fetchall()
+
+
+def query_sdg_kpi_directions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """Curated Agenda 2030 KPI → (its direction, its title), leaving out KPIs Kolada
+    publishes for regions only (a kommun has no value for them). One direction per KPI is
+    checked when the mapping is read."""
+    rows = con.execute(
+        """
+        SELECT DISTINCT m.kpi_id, m.direction, coalesce(k.title, '')
+        FROM kpi_sdg_map m LEFT JOIN kpi k ON k.id = m.kpi_id
+        WHERE coalesce(k.municipality_type, '') <> 'L'
+        ORDER BY 1
+        """
+    ).fetchall()
+    return {kpi: (direction, title) for kpi, direction, title in rows}
+
+
+def query_sdg_reference(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The 17 goals with their Swedish names and official colours."""
+    return con.execute(
+        "SELECT goal AS sdg, name_sv_short, name_sv_long, color_hex FROM sdg_goal ORDER BY goal"
+    ).df()
+
+
+def query_sdg_targets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT target_code, goal AS sdg, short_title_sv, text_sv, text_en
+        FROM sdg_target ORDER BY goal, target_code
+        """
+    ).df()
+
+
+def query_sdg_kpis(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
+    """The curated Agenda 2030 KPIs with their SDG, the municipality's direction-only
+    status (sdg_kpi_result) and which Kolada Agenda 2030 groups list them. KPIs Kolada
+    publishes only for regions have no result row and are left out."""
+    return con.execute(
+        """
+        SELECT m.kpi_id, m.sdg, m.target_code, m.direction, m.reason AS mapping_reason,
+               k.title, k.is_retired, r.status, r.reason AS status_reason, r.basis,
+               r.latest_year, r.latest_value, r.change_per_year, r.as_of,
+               (SELECT list(s.source ORDER BY s.source) FROM kpi_sdg s
+                 WHERE s.kpi_id = m.kpi_id) AS kolada_groups
+        FROM kpi_sdg_map m
+        JOIN sdg_kpi_result r ON r.kpi_id = m.kpi_id AND r.municipality_id = $m
+        LEFT JOIN kpi k ON k.id = m.kpi_id
+        ORDER BY m.sdg, k.title
+        """,
+        {"m": municipality_id},
+    ).df()

@@ -123,6 +123,18 @@ CREATE TABLE kpi_sdg (
     PRIMARY KEY (kpi_id, source)
 );
 
+-- Which SDG (and target) each Agenda 2030 KPI measures, and which direction is better:
+-- curated by Målpuls (data/reference/kpi_sdg_mapping.csv), since Kolada's Agenda 2030
+-- group says only that a KPI belongs to Agenda 2030, not to which goal.
+CREATE TABLE kpi_sdg_map (
+    kpi_id      TEXT NOT NULL,
+    sdg         INTEGER NOT NULL,
+    target_code TEXT,
+    direction   TEXT NOT NULL,        -- öka | minska | bevaka
+    reason      TEXT NOT NULL,
+    PRIMARY KEY (kpi_id, sdg)
+);
+
 -- ------------------------------------------------------------------ goals
 CREATE TABLE framework (
     framework_id      TEXT PRIMARY KEY,
@@ -353,4 +365,22 @@ CREATE TABLE goal_result (
     assessment       TEXT,
     disagrees        BOOLEAN NOT NULL,
     PRIMARY KEY (municipality_id, goal_id, as_of)
+);
+
+-- Egen bearbetning av data från Kolada: each curated Agenda 2030 KPI judged by direction
+-- (no ambition) for each municipality with a goal file, as of the data date, so an SDG
+-- can show how the municipality is doing even where no goal names the KPI.
+CREATE TABLE sdg_kpi_result (
+    municipality_id TEXT NOT NULL,
+    kpi_id          TEXT NOT NULL,
+    as_of           DATE NOT NULL,
+    status          TEXT NOT NULL,
+    basis           TEXT NOT NULL,
+    reason          TEXT NOT NULL,
+    direction       TEXT NOT NULL,
+    n_points        INTEGER NOT NULL,
+    latest_year     INTEGER,
+    latest_value    DOUBLE,
+    change_per_year DOUBLE,
+    PRIMARY KEY (municipality_id, kpi_id)
 );

@@ -30,7 +30,7 @@ from etl.goal_files import display_name, read_goal_files
 from etl.kolada_client import KoladaClient
 from etl.pipeline import SCHEMA_VERSION, build_offline, check_database
 from etl.publish import staged_file
-from etl.reference import read_reference_data
+from etl.reference import read_reference_data, read_sdg_mapping
 from etl.results import compute_results, read_calibration
 from etl.settings import Settings
 
@@ -176,6 +176,7 @@ def _run(
         municipalities=frozenset(m["id"] for m in municipalities),
     )
     goal_files = read_goal_files(paths.goals_dir, ref)
+    sdg_mapping = read_sdg_mapping(paths.reference_dir, ref)
     calibration = read_calibration(paths.calibration_path)
     scope = plan_scope(
         goal_files,
@@ -266,6 +267,7 @@ def _run(
                 )
             live.clear_goal_tables(con)
             load.load_goal_files(con, sources)
+            load.replace_sdg_mapping(con, sdg_mapping)
             compute_results(con, calibration, now.date(), progress)
             check = check_database(con)
             result.warnings = check.warnings + [

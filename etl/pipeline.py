@@ -19,7 +19,7 @@ from db.connection import create_database
 from etl.config import Paths
 from etl.goal_files import display_name, read_goal_files
 from etl.publish import staged_file, write_json_atomic
-from etl.reference import read_reference_data
+from etl.reference import read_reference_data, read_sdg_mapping
 from etl.results import compute_results, read_calibration
 
 SCHEMA_VERSION = "1"
@@ -38,10 +38,12 @@ REQUIRED_TABLES = (
     "sdg_goal",
     "sdg_target",
     "crc_article",
+    "kpi_sdg_map",
     "framework",
     "area",
     "goal",
     "indicator",
+    "sdg_kpi_result",
 )
 
 
@@ -63,6 +65,7 @@ def build_offline(
         for p, gf in zip(sorted(paths.goals_dir.glob("*.yaml")), goal_files, strict=True)
     ]
     progress(f"  {len(goal_files)} målfiler giltiga")
+    sdg_mapping = read_sdg_mapping(paths.reference_dir, ref)
     calibration = read_calibration(paths.calibration_path)
     with staged_file(paths.db_path) as tmp:
         try:
@@ -72,6 +75,7 @@ def build_offline(
         try:
             progress("Laddar referensdata (Agenda 2030, barnkonventionen) …")
             load.load_reference(con, paths.reference_dir)
+            load.replace_sdg_mapping(con, sdg_mapping)
             progress("Laddar Kolada-data från den medföljande ögonblicksbilden …")
             load.load_kolada_snapshot(con, paths.kolada_dir)
             progress("Laddar mål och indikatorer …")

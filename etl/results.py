@@ -23,7 +23,7 @@ from core.engine import IndicatorInput, evaluate, panel_growth
 from core.errors import DataError
 from core.forecast import PERCENTILES, Calibration
 from core.scope import peer_group
-from core.status import Ambition, IndicatorResult, summarise_goal
+from core.status import Ambition, IndicatorResult, assess_indicator, summarise_goal
 from db import load, queries
 
 
@@ -156,7 +156,48 @@ def compute_results(
             )
     load.replace_results(con, indicator_rows, goal_rows)
     progress(f"  {len(indicator_rows)} indikatorbedömningar, {len(goal_rows)} målbedömningar")
+    n_sdg = compute_sdg_results(con, calibration, data_date)
+    progress(f"  {n_sdg} bedömningar av Agenda 2030-nyckeltal")
     return len(indicator_rows)
+
+
+def compute_sdg_results(
+    con: duckdb.DuckDBPyConnection, calibration: Calibration, data_date: dt.date
+) -> int:
+    """Judge each curated Agenda 2030 KPI by its direction (there is no ambition) for each
+    municipality with a goal file, as of the data date. Same rules as a goal indicator
+    without an ambition, so an SDG's statuses mean the same whichever way they were
+    reached."""
+    directions = queries.query_sdg_kpi_directions(con)
+    rows: list[dict[str, Any]] = []
+    for m, _name in queries.query_framework_municipalities(con):
+        series = queries.query_series(con, m, sorted(directions), "T")
+        for kpi, (direction, title) in sorted(directions.items()):
+            res = assess_indicator(
+                *series.get(kpi, ((), ())),
+                direction=direction,
+                as_of=data_date,
+                ambition=None,
+                calibration=calibration,
+                bounded_share=_share(None, title),
+            )
+            rows.append(
+                {
+                    "municipality_id": m,
+                    "kpi_id": kpi,
+                    "as_of": data_date,
+                    "status": res.status,
+                    "basis": res.basis,
+                    "reason": res.reason,
+                    "direction": direction,
+                    "n_points": res.n_points,
+                    "latest_year": res.latest_year,
+                    "latest_value": res.latest_value,
+                    "change_per_year": _num(res.change_per_year),
+                }
+            )
+    load.replace_sdg_results(con, rows)
+    return len(rows)
 
 
 def _latest_assessment(items: list[tuple[dt.date, str]], as_of: dt.date) -> str | None:

@@ -14,7 +14,12 @@ from streamlit.testing.v1 import AppTest
 from etl.config import PROJECT_ROOT, Paths
 
 APP = str(PROJECT_ROOT / "app.py")
-PAGES = ["app_pages/oversikt.py", "app_pages/metod.py", "app_pages/om_data.py"]
+PAGES = [
+    "app_pages/oversikt.py",
+    "app_pages/agenda_2030.py",
+    "app_pages/metod.py",
+    "app_pages/om_data.py",
+]
 KOMMUNER = {"1962": "Norberg", "0665": "Vaggeryd", "0685": "Vetlanda"}
 
 

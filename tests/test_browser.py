@@ -161,3 +161,39 @@ def test_search_chart_and_excel_download(server: str, page: Page) -> None:
     assert {r[0] for r in rows[1:]} == {"N15428"}
     assert len({r[2] for r in rows[1:]}) == 8  # Norberg and its seven peers
     assert page.url.count("urval=liknande") == 1
+
+
+def test_agenda_2030_cell_to_indicator(server: str, page: Page) -> None:
+    """A leader's path: click the cell where goal 3 meets SDG 11, see the SDG's goals and
+    indicators below, follow the indicator to its chart on the goal page."""
+    page.goto(f"{server}/agenda-2030?kommun=1962")
+    expect(page.locator("h1").first).to_have_text("Agenda 2030")
+    cell = page.locator('[aria-label^="Globalt mål 11 och 3. Vi har attraktiva"]')
+    expect(cell).to_have_count(1)
+    cell.click()
+    expect(page).to_have_url(re.compile(r"sdg=11"))
+    expect(page.get_by_text("Mål 11: Hållbara städer och samhällen")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "agenda2030-1962-sdg11.png"), full_page=True)
+    link = page.get_by_role("link", name=re.compile(r"Trångboddhet i flerbostadshus"))
+    expect(link).to_have_count(1)
+    link.click()
+    expect(page).to_have_url(re.compile(r"/mal\?.*mal=mal-3.*indikator="))
+    expect(page.locator("h1").first).to_have_text(re.compile(r"^Mål 3\. Vi har attraktiva"))
+    expect(page.get_by_text(re.compile("Trångboddhet i flerbostadshus")).first).to_be_visible()
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(1)
+
+
+def test_agenda_2030_links_download(server: str, page: Page) -> None:
+    page.goto(f"{server}/agenda-2030?kommun=0685")
+    expect(page.locator("h1").first).to_have_text("Agenda 2030")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Ladda ner kopplingarna (CSV)").click()
+    target = ARTIFACTS / "agenda2030-0685.csv"
+    info.value.save_as(target)
+    text = target.read_text(encoding="utf-8-sig")
+    header = text.splitlines()[0].split(";")
+    assert header[:5] == ["Mål-id", "Mål", "Globalt mål", "Globalt mål, namn", "Koppling"]
+    rows = [line.split(";") for line in text.splitlines()[1:] if line.count(";") >= 4]
+    assert len(rows) == 52  # Vetlanda's 52 proposed delstrategi → SDG links
+    assert {r[4] for r in rows} == {"Förslag"}
+    assert text.rstrip().endswith("Egen bearbetning av data från Kolada.")

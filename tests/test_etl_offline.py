@@ -33,6 +33,7 @@ EXPECTED_TABLES = {
     "sdg_target",
     "crc_article",
     "kpi_sdg",
+    "kpi_sdg_map",
     "framework",
     "decision",
     "framework_source",
@@ -49,6 +50,7 @@ EXPECTED_TABLES = {
     "goal_conflict",
     "indicator_result",
     "goal_result",
+    "sdg_kpi_result",
 }
 
 

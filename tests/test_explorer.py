@@ -55,7 +55,21 @@ def test_filters_restrict_to_goal_kpis(con: duckdb.DuckDBPyConnection) -> None:
     mal2 = queries.query_goal_kpis(con, "1962", "mal-2")
     assert "N00925" in mal2 and "N15428" not in mal2
     sdg3 = queries.query_goal_kpis(con, "0665", None, None, 3)
-    assert sdg3 == []  # Vaggeryd's SDG-3 goal (kf-3) has no indicators
+    # Vaggeryd's SDG-3 goal (kf-3) has no indicators: only the curated Agenda 2030 KPIs.
+    curated = {k for (k,) in con.execute("SELECT kpi_id FROM kpi_sdg_map WHERE sdg = 3").fetchall()}
+    assert set(sdg3) == curated and "N00923" in curated
+    # Norberg reaches SDG 11 through no goal link: with a goal chosen, nothing matches.
+    assert queries.query_goal_kpis(con, "1962", "mal-3", None, 11) == []
+    area = queries.query_goal_kpis(con, "1962", None, "vaxa-upp")
+    goals_in_area = {
+        k
+        for (k,) in con.execute(
+            "SELECT i.kpi_id FROM indicator i JOIN goal g USING (municipality_id, goal_id) "
+            "WHERE g.municipality_id = '1962' AND g.area_id = 'vaxa-upp' "
+            "AND i.kpi_id IS NOT NULL"
+        ).fetchall()
+    }
+    assert set(area) == goals_in_area and len(area) > 5
     hits = queries.query_kpi_search(con, [], mal2)
     assert set(hits["id"]) <= set(mal2)
 

@@ -1,7 +1,8 @@
 """The analyst explorer: find any KPI, compare municipalities, rank, download.
 
-URL state (shareable): q (search), kpi (comma-separated ids), urval, fran, till, kon, mal,
-sdg. Every query is parameterised; search text is only ever a bound LIKE pattern.
+URL state (shareable): q (search), kpi (comma-separated ids), urval, fran, till, kon,
+omrade (goal area), mal, sdg, omr (operating area), persp, vy. Every query is
+parameterised; search text is only ever a bound LIKE pattern.
 """
 
 from __future__ import annotations
@@ -44,14 +45,29 @@ def render_explorer(kommun: str, name: str) -> None:
 
     goals = data.load("query_goal_ids", kommun)
     goal_labels = {"": "Alla"} | dict(goals)
-    c1, c2, c3, c4 = st.columns(4)
+    goal_areas = data.frame("query_areas", kommun)
+    area_labels = {"": "Alla"} | {
+        r.area_id: f"{r.number}. {r.title}" if pd.notna(r.number) else r.title
+        for r in goal_areas.itertuples()
+    }
+    c0, c1, c2, c3, c4 = st.columns(5)
+    adopt_url_value("omrade", list(area_labels))
+    goal_area = c0.selectbox(
+        "Målområde", list(area_labels), format_func=area_labels.get, key="omrade"
+    )
+    set_url_param("omrade", goal_area or None)
     adopt_url_value("mal", list(goal_labels))
     goal = c1.selectbox("Mål i målfilen", list(goal_labels), format_func=goal_labels.get, key="mal")
     set_url_param("mal", goal or None)
     sdg_labels = {"": "Alla"} | {str(i): f"Mål {i}" for i in range(1, 18)}
     adopt_url_value("sdg", list(sdg_labels))
     sdg = c2.selectbox(
-        "Agenda 2030 (via målen)", list(sdg_labels), format_func=sdg_labels.get, key="sdg"
+        "Agenda 2030",
+        list(sdg_labels),
+        format_func=sdg_labels.get,
+        key="sdg",
+        help="Nyckeltalen i mål som kopplas till det globala målet, och Koladas Agenda "
+        "2030-nyckeltal för det (vilket globalt mål de hör till är Målpuls kurering).",
     )
     set_url_param("sdg", sdg or None)
     areas, perspectives = data.load("query_kpi_facets")
@@ -68,9 +84,9 @@ def render_explorer(kommun: str, name: str) -> None:
     only_data = st.checkbox(f"Bara nyckeltal med värden för {name}", value=True, key="data")
 
     restrict = None
-    if goal or sdg:
+    if goal or sdg or goal_area:
         restrict = data.load(
-            "query_goal_kpis", kommun, goal or None, None, int(sdg) if sdg else None
+            "query_goal_kpis", kommun, goal or None, goal_area or None, int(sdg) if sdg else None
         )
     words = [w for w in query.split() if w]
     hits = data.frame(

@@ -26,17 +26,16 @@ def swedish_table(values: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     return out[list(DATA_COLUMNS)].rename(columns=DATA_COLUMNS)
 
 
-def to_csv(table: pd.DataFrame) -> bytes:
+def to_csv(table: pd.DataFrame, source: str = SOURCE_RAW) -> bytes:
     """Semicolon-separated with decimal comma and a byte-order mark: what Excel in a
     Swedish locale opens correctly with a double-click."""
     text = table.to_csv(sep=";", decimal=",", index=False)
-    return ("\ufeff" + text + f"\n{SOURCE_RAW}\n").encode("utf-8")
+    return ("\ufeff" + text + f"\n{source}\n").encode("utf-8")
 
 
 def to_excel(
     table: pd.DataFrame, meta: pd.DataFrame, selection: dict[str, str], today: dt.date
 ) -> bytes:
-    buf = io.BytesIO()
     meta_sheet = pd.DataFrame(
         {
             "Kolada-id": meta["id"],
@@ -46,18 +45,28 @@ def to_excel(
             "Nästa publicering": meta["publication_date"].astype(str).replace("NaT", ""),
         }
     )
-    about = pd.DataFrame(
-        [
-            ("Källa", SOURCE_RAW),
-            ("Uttaget", today.isoformat()),
-            *list(selection.items()),
-        ],
+    return to_workbook(
+        {"Data": table, "Nyckeltal": meta_sheet}, selection, today, source=SOURCE_RAW
+    )
+
+
+def to_workbook(
+    sheets: dict[str, pd.DataFrame],
+    about: dict[str, str],
+    today: dt.date,
+    *,
+    source: str,
+) -> bytes:
+    """An .xlsx with the given sheets and a last sheet "Om uttaget" naming the source
+    line, the date of the extract and what was chosen."""
+    buf = io.BytesIO()
+    about_sheet = pd.DataFrame(
+        [("Källa", source), ("Uttaget", today.isoformat()), *about.items()],
         columns=["Uppgift", "Värde"],
     )
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        table.to_excel(xw, sheet_name="Data", index=False)
-        meta_sheet.to_excel(xw, sheet_name="Nyckeltal", index=False)
-        about.to_excel(xw, sheet_name="Om uttaget", index=False)
+        for name, frame in {**sheets, "Om uttaget": about_sheet}.items():
+            frame.to_excel(xw, sheet_name=name, index=False)
         for sheet in xw.sheets.values():
             sheet.column_dimensions["A"].width = 14
             sheet.column_dimensions["B"].width = 60

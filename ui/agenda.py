@@ -1,0 +1,527 @@
+"""The Agenda 2030 page: which of the 17 global goals the municipality's goals address,
+how the indicators behind each global goal are doing, and which global goals nothing
+addresses. Every link says where it came from (core/agenda.py).
+
+URL: /agenda-2030?kommun=0685[&sdg=11]. Clicking a cell in a matrix selects that column's
+global goal, exactly as the select box below it does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pandas as pd
+import streamlit as st
+
+from core.agenda import (
+    PROVENANCE_HELP,
+    PROVENANCE_LABEL,
+    SDG_NUMBERS,
+    STATUS_ORDER,
+    Cell,
+    GoalLink,
+    chain_cells,
+    coverage,
+    goal_sdg_cells,
+    indicators_behind_sdgs,
+    status_distribution,
+)
+from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number
+from core.labels import STATUS_CHART_HEX, status_text
+from ui import data, export
+from ui.charts import MATRIX_SELECTION, sdg_matrix, sdg_status_bars
+from ui.components import adopt_url_value, set_url_param
+
+SDG_PARAM = "sdg"
+LINK_TYPES = ("sdg", "sdg_target")
+LINKS_SOURCE = (
+    "Kopplingar: kommunens målfil (dokument och förslag) och Målpuls kurering av Koladas "
+    "Agenda 2030-nyckeltal. Status: Egen bearbetning av data från Kolada."
+)
+PROVENANCE_MARK = {"källa": "■", "förslag": "▨", "nyckeltal": "□"}
+
+
+class AgendaView:
+    """Everything the page shows for one municipality, assembled once per run from
+    cached queries and the pure rules in core/agenda.py."""
+
+    def __init__(self, kommun: str) -> None:
+        self.kommun = kommun
+        self.sdgs = data.frame("query_sdg_reference").set_index("sdg")
+        targets = data.frame("query_sdg_targets")
+        self.target_goal = dict(zip(targets["target_code"], targets["sdg"], strict=True))
+        self.target_title = {
+            r.target_code: r.short_title_sv if isinstance(r.short_title_sv, str) else r.text_en
+            for r in targets.itertuples()
+        }
+        self.goals = data.frame("query_goals", kommun)
+        self.areas = data.frame("query_areas", kommun)
+        self.frameworks = data.frame("query_frameworks", kommun)
+        self.links = data.frame("query_links", kommun)
+        self.indicators = data.frame("query_indicator_overview", kommun)
+        self.agenda_kpis = data.frame("query_sdg_kpis", kommun)
+        kpi_sdgs: dict[str, list[int]] = {}
+        for r in self.agenda_kpis.itertuples():
+            kpi_sdgs.setdefault(r.kpi_id, []).append(int(r.sdg))
+        sdg_links = self.links[self.links["link_type"].isin(LINK_TYPES)]
+        self.cells = goal_sdg_cells(
+            [
+                GoalLink(r.goal_id, r.link_type, r.target_id, r.provenance, _text(r.reason))
+                for r in sdg_links.itertuples()
+            ],
+            [
+                (r.goal_id, r.kpi_id)
+                for r in self.indicators.itertuples()
+                if isinstance(r.kpi_id, str)
+            ],
+            kpi_sdgs,
+            self.target_goal,
+        )
+        self.coverage = coverage(self.cells)
+        self.goal_label = {
+            r.goal_id: _goal_label(r.number, r.title) for r in self.goals.itertuples()
+        }
+
+    def sdg_name(self, sdg: int) -> str:
+        return f"{sdg} {self.sdgs.loc[sdg, 'name_sv_short']}"
+
+    def behind(self) -> list:
+        """The indicators behind each SDG: all indicators of goals linked to it in the
+        document or as a proposal, the goal indicators whose KPI is mapped to it, and the
+        curated Agenda 2030 KPIs no goal names (counted once per SDG)."""
+        by_goal = dict(list(self.indicators.groupby("goal_id")))
+        goal_items = []
+        for c in self.cells:
+            grp = by_goal.get(c.goal_id)
+            if grp is None:
+                continue
+            if c.provenance == "nyckeltal":
+                grp = grp[grp["kpi_id"].isin(c.kpis)]
+            for r in grp.itertuples():
+                kpi = r.kpi_id if isinstance(r.kpi_id, str) else None
+                goal_items.append((c.sdg, kpi, r.status if isinstance(r.status, str) else ""))
+        agenda_items = [(int(r.sdg), r.kpi_id, r.status) for r in self.agenda_kpis.itertuples()]
+        return indicators_behind_sdgs([g for g in goal_items if g[2]], agenda_items)
+
+
+def render_agenda(kommun: str, name: str) -> None:
+    st.title("Agenda 2030")
+    st.caption(
+        f"Vilka av de 17 globala målen {name}s mål tar upp, hur nyckeltalen bakom varje "
+        "globalt mål utvecklas, och vilka globala mål inget mål berör."
+    )
+    view = AgendaView(kommun)
+    if view.goals.empty:
+        st.info(f"{name} har inga mål inlagda ännu, så det finns inga kopplingar att visa.")
+        return
+    adopt_url_value(SDG_PARAM, ["", *(str(s) for s in SDG_NUMBERS)])
+
+    _render_summary(view)
+    _render_legend()
+    st.subheader("Mål × globala mål")
+    st.caption("Klicka på en ruta för att se det globala målet i detalj längre ner.")
+    for fw in view.frameworks.itertuples():
+        goals = view.goals[view.goals["framework_id"] == fw.framework_id]
+        if len(view.frameworks) > 1:
+            st.markdown(f"**{fw.name}**")
+        rows = [(g.goal_id, view.goal_label[g.goal_id]) for g in goals.itertuples()]
+        _matrix(view, rows, view.cells, fw.goal_level_name.capitalize(), f"mal_{fw.framework_id}")
+    _render_coverage(view)
+
+    st.subheader("Status per globalt mål")
+    _render_status_by_sdg(view)
+
+    st.subheader("Globalt mål i detalj")
+    options = ["", *(str(s) for s in SDG_NUMBERS)]
+    chosen = st.selectbox(
+        "Globalt mål",
+        options,
+        format_func=lambda s: "Välj ett globalt mål" if not s else _option_label(view, int(s)),
+        key=SDG_PARAM,
+    )
+    set_url_param(SDG_PARAM, chosen or None)
+    if chosen:
+        _render_sdg_detail(view, int(chosen))
+    else:
+        st.caption("Välj ett globalt mål här eller klicka i en matris ovan.")
+
+    st.subheader("Från mål till Agenda 2030")
+    _render_reverse(view, name)
+    _render_other_links(view)
+
+
+def _text(v: object) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def _goal_label(number: object, title: str, limit: int = 60) -> str:
+    text = title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+    return f"{int(number)}. {text}" if pd.notna(number) else text
+
+
+def _option_label(view: AgendaView, sdg: int) -> str:
+    n_goals = len({c.goal_id for c in view.cells if c.sdg == sdg})
+    return f"{view.sdg_name(sdg)} ({n_goals} mål)"
+
+
+def _render_summary(view: AgendaView) -> None:
+    direct = [s for s, p in view.coverage.items() if p in ("källa", "förslag")]
+    from_doc = [s for s, p in view.coverage.items() if p == "källa"]
+    only_kpi = [s for s, p in view.coverage.items() if p == "nyckeltal"]
+    none = [s for s, p in view.coverage.items() if p is None]
+    c1, c2, c3 = st.columns(3)
+    c1.metric(
+        "Globala mål som målen tar upp",
+        f"{len(direct)} av 17",
+        help=f"{len(from_doc)} med koppling i dokumentet, {len(direct) - len(from_doc)} "
+        "bara som förslag.",
+    )
+    c2.metric(
+        "Bara via nyckeltal",
+        len(only_kpi),
+        help="Inget mål kopplas dit, men något mål följs upp med ett nyckeltal som hör dit.",
+    )
+    c3.metric("Inte berörda alls", len(none))
+    if not direct:
+        st.info(
+            "Målfilen kopplar inga mål direkt till Agenda 2030. Kopplingarna nedan går via "
+            "målens nyckeltal: de som Kolada räknar till Agenda 2030."
+        )
+
+
+def _render_legend() -> None:
+    st.markdown(
+        "  \n".join(
+            f"{PROVENANCE_MARK[p]} **{PROVENANCE_LABEL[p]}:** {PROVENANCE_HELP[p]}"
+            for p in PROVENANCE_LABEL
+        )
+    )
+
+
+def _cell_frame(
+    view: AgendaView, rows: list[tuple[str, str]], cells: Iterable[Cell]
+) -> pd.DataFrame:
+    by_key = {(c.goal_id, c.sdg): c for c in cells}
+    out = []
+    for order, (row_id, label) in enumerate(rows):
+        for sdg in SDG_NUMBERS:
+            c = by_key.get((row_id, sdg))
+            prov = c.provenance if c else ""
+            koppling = PROVENANCE_LABEL[prov] if c else "Ingen koppling"
+            out.append(
+                {
+                    "row_id": row_id,
+                    "row_label": label,
+                    "row_order": order,
+                    "sdg": sdg,
+                    "sdg_name": view.sdg_name(sdg),
+                    "colour": view.sdgs.loc[sdg, "color_hex"] if c else "#eef0f3",
+                    "provenance": prov,
+                    "koppling": koppling,
+                    "detaljer": _cell_details(view, c) if c else "",
+                    "description": f"Globalt mål {sdg} och {label}: {koppling}",
+                }
+            )
+    return pd.DataFrame(out)
+
+
+def _cell_details(view: AgendaView, c: Cell) -> str:
+    parts = []
+    if c.targets:
+        parts.append("Delmål " + ", ".join(c.targets))
+    if c.kpis:
+        parts.append("Nyckeltal " + ", ".join(c.kpis))
+    if c.via:
+        parts.append("Via " + "; ".join(view.goal_label.get(g, g) for g in c.via))
+    return ". ".join(parts)
+
+
+def _matrix(
+    view: AgendaView,
+    rows: list[tuple[str, str]],
+    cells: Iterable[Cell],
+    row_title: str,
+    key: str,
+) -> None:
+    """One matrix; a click on a cell (a new selection) chooses its SDG below."""
+    if not rows:
+        return
+    event = st.altair_chart(
+        sdg_matrix(_cell_frame(view, rows, cells), row_title),
+        on_select="rerun",
+        key=f"matrix_{key}",
+    )
+    picked = (event or {}).get("selection", {}).get(MATRIX_SELECTION) or []
+    sdg = str(picked[0].get("sdg")) if picked and picked[0].get("sdg") is not None else None
+    seen = f"_matrix_seen_{key}"
+    if sdg is not None and sdg != st.session_state.get(seen):
+        st.session_state[SDG_PARAM] = sdg
+    st.session_state[seen] = sdg
+
+
+def _render_coverage(view: AgendaView) -> None:
+    none = [s for s, p in view.coverage.items() if p is None]
+    only_kpi = [s for s, p in view.coverage.items() if p == "nyckeltal"]
+    if none:
+        st.markdown(
+            "**Globala mål som inget mål berör:** " + ", ".join(view.sdg_name(s) for s in none)
+        )
+    else:
+        st.markdown("**Alla 17 globala mål berörs av något mål.**")
+    if only_kpi:
+        st.markdown(
+            "**Berörs bara via nyckeltal:** " + ", ".join(view.sdg_name(s) for s in only_kpi)
+        )
+
+
+def _render_status_by_sdg(view: AgendaView) -> None:
+    items = view.behind()
+    dist = status_distribution(items)
+    rows = [
+        {
+            "sdg": sdg,
+            "sdg_label": view.sdg_name(sdg),
+            "status": status,
+            "n": n,
+            "order": STATUS_ORDER.index(status),
+        }
+        for sdg, counts in dist.items()
+        for status, n in counts.items()
+    ]
+    if not rows:
+        st.info("Inga indikatorer med status finns bakom de globala målen.")
+        return
+    frame = pd.DataFrame(rows)
+    present = [s for s in STATUS_ORDER if s in set(frame["status"])]
+    st.altair_chart(sdg_status_bars(frame, {s: STATUS_CHART_HEX[s] for s in present}))
+    n_goal = sum(1 for i in items if i.source == "mål")
+    st.caption(
+        f"{len(items)} indikatorer: {n_goal} från målen (bedömda mot ambitionen där den "
+        f"finns) och {len(items) - n_goal} Agenda 2030-nyckeltal som inget mål använder "
+        f"(bedömda efter riktning). {SOURCE_COMPUTED}."
+    )
+
+
+def _render_sdg_detail(view: AgendaView, sdg: int) -> None:
+    colour = view.sdgs.loc[sdg, "color_hex"]
+    st.markdown(
+        f'<div style="background:{colour};color:white;padding:0.5rem 0.8rem;'
+        f'border-radius:4px;font-weight:600">Mål {sdg}: {view.sdgs.loc[sdg, "name_sv_short"]}'
+        "</div>",
+        unsafe_allow_html=True,
+    )
+    st.markdown(f"*{view.sdgs.loc[sdg, 'name_sv_long']}*")
+    cells = [c for c in view.cells if c.sdg == sdg]
+    status = dict(zip(view.goals["goal_id"], view.goals["status"], strict=True))
+    if cells:
+        st.markdown("**Mål som kopplas hit**")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Mål": [view.goal_label[c.goal_id] for c in cells],
+                    "Koppling": [PROVENANCE_LABEL[c.provenance] for c in cells],
+                    "Delmål": [
+                        "; ".join(f"{t} {view.target_title.get(t, '')}" for t in c.targets)
+                        for c in cells
+                    ],
+                    "Motivering": [" ".join(c.reasons) for c in cells],
+                    "Målstatus": [status_text(_text(status.get(c.goal_id))) for c in cells],
+                }
+            ),
+            hide_index=True,
+        )
+    else:
+        st.markdown(f"**Inget av kommunens mål kopplas till mål {sdg}.**")
+
+    _render_goal_indicators(view, cells)
+    _render_agenda_kpis(view, sdg)
+
+
+def _render_goal_indicators(view: AgendaView, cells: list[Cell]) -> None:
+    """The goals' indicators behind this SDG, each a link to its place on the goal page."""
+    shown = 0
+    for c in cells:
+        ind = view.indicators[view.indicators["goal_id"] == c.goal_id]
+        if c.provenance == "nyckeltal":
+            ind = ind[ind["kpi_id"].isin(c.kpis)]
+        if ind.empty:
+            continue
+        if not shown:
+            st.markdown("**Indikatorer i målen**")
+        for r in ind.itertuples():
+            value = (
+                f" — {format_number(r.latest_value)} ({int(r.latest_year)})"
+                if pd.notna(r.latest_value)
+                else ""
+            )
+            st.page_link(
+                "app_pages/mal.py",
+                label=f"{status_text(_text(r.status))} · {r.title}{value} · "
+                f"{view.goal_label[c.goal_id]}",
+                query_params={"kommun": view.kommun, "mal": c.goal_id, "indikator": r.indicator_id},
+            )
+            shown += 1
+    if shown:
+        st.caption(f"Status: {SOURCE_COMPUTED}. Värden: {SOURCE_RAW}.")
+
+
+def _render_agenda_kpis(view: AgendaView, sdg: int) -> None:
+    """Curated Agenda 2030 KPIs for this SDG that none of the goals uses."""
+    used = set(view.indicators["kpi_id"].dropna())
+    kpis = view.agenda_kpis[
+        (view.agenda_kpis["sdg"] == sdg) & ~view.agenda_kpis["kpi_id"].isin(used)
+    ]
+    if kpis.empty:
+        return
+    st.markdown("**Fler nyckeltal för målet** (Koladas Agenda 2030-urval, inte i målen)")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Status": [status_text(s) for s in kpis["status"]],
+                "Nyckeltal": kpis["title"],
+                "Senaste värde": [
+                    format_number(v) if pd.notna(v) else "–" for v in kpis["latest_value"]
+                ],
+                "År": [str(int(y)) if pd.notna(y) else "–" for y in kpis["latest_year"]],
+                "Delmål": kpis["target_code"].fillna(""),
+                "Varför här": kpis["mapping_reason"],
+                "Kolada": [
+                    f"utforska?kommun={view.kommun}&kpi={k}&vy=Diagram" for k in kpis["kpi_id"]
+                ],
+            }
+        ),
+        hide_index=True,
+        column_config={
+            "Kolada": st.column_config.LinkColumn("Utforska", display_text="Visa"),
+        },
+    )
+    st.caption(
+        "Status efter riktning de senaste åren (inget mål att mäta mot): "
+        f"{SOURCE_COMPUTED}. Värden: {SOURCE_RAW}. Att nyckeltalet hör till Agenda 2030 "
+        "kommer från Koladas Agenda 2030-grupp; vilket globalt mål det hör till är Målpuls "
+        "kurering."
+    )
+
+
+def _reverse_table(view: AgendaView) -> pd.DataFrame:
+    """One row per goal: its global goals by kind of link, and its other links."""
+    other = view.links[~view.links["link_type"].isin(LINK_TYPES)]
+    rows = []
+    for g in view.goals.itertuples():
+        mine = [c for c in view.cells if c.goal_id == g.goal_id]
+
+        def sdgs(prov: str, mine: list[Cell] = mine) -> str:
+            return ", ".join(str(c.sdg) for c in mine if c.provenance == prov)
+
+        row = {
+            "Mål": view.goal_label[g.goal_id],
+            "Målstatus": status_text(_text(g.status)),
+            "Globala mål (dokument)": sdgs("källa"),
+            "Globala mål (förslag)": sdgs("förslag"),
+            "Via nyckeltal": sdgs("nyckeltal"),
+            "Delmål": ", ".join(t for c in mine for t in c.targets),
+        }
+        for link_type, title in (
+            ("crc", "Barnkonventionen"),
+            ("challenge", "Utmaningar"),
+            ("rus", "RUS"),
+        ):
+            if (other["link_type"] == link_type).any():
+                mine_other = other[
+                    (other["goal_id"] == g.goal_id) & (other["link_type"] == link_type)
+                ]
+                row[title] = "; ".join(
+                    r.label + (" (förslag)" if r.provenance == "förslag" else "")
+                    for r in mine_other.itertuples()
+                )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _long_table(view: AgendaView) -> pd.DataFrame:
+    """Every goal × SDG link, one per row: the export."""
+    return pd.DataFrame(
+        [
+            {
+                "Mål-id": c.goal_id,
+                "Mål": view.goal_label[c.goal_id],
+                "Globalt mål": c.sdg,
+                "Globalt mål, namn": view.sdgs.loc[c.sdg, "name_sv_short"],
+                "Koppling": PROVENANCE_LABEL[c.provenance],
+                "Delmål": ", ".join(c.targets),
+                "Nyckeltal": ", ".join(c.kpis),
+                "Motivering": " ".join(c.reasons),
+            }
+            for c in view.cells
+        ]
+    )
+
+
+def _render_reverse(view: AgendaView, name: str) -> None:
+    st.dataframe(_reverse_table(view), hide_index=True)
+    long = _long_table(view)
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Ladda ner kopplingarna (CSV)",
+        export.to_csv(long, LINKS_SOURCE),
+        file_name=f"agenda2030-{view.kommun}.csv",
+        mime="text/csv",
+        key="a2030_csv",
+    )
+    c2.download_button(
+        "Ladda ner kopplingarna (Excel)",
+        export.to_workbook(
+            {"Kopplingar": long, "Mål": _reverse_table(view)},
+            {
+                "Kommun": f"{name} ({view.kommun})",
+                "Kopplingar": "; ".join(
+                    f"{PROVENANCE_LABEL[p]}: {PROVENANCE_HELP[p]}" for p in PROVENANCE_LABEL
+                ),
+            },
+            dt.date.today(),
+            source=LINKS_SOURCE,
+        ),
+        file_name=f"agenda2030-{view.kommun}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="a2030_xlsx",
+    )
+
+
+def _render_other_links(view: AgendaView) -> None:
+    """Challenges and RUS areas reach the SDGs through the goals linked to them; the
+    Barnkonventionen links are listed article by article."""
+    other = view.links[~view.links["link_type"].isin(LINK_TYPES)]
+    chained = [
+        ("challenge", "Utmaningar", "Utmaning"),
+        ("rus", "Regional utvecklingsstrategi (RUS)", "RUS-område"),
+    ]
+    for link_type, heading, row_title in chained:
+        part = other[other["link_type"] == link_type]
+        if part.empty:
+            continue
+        st.subheader(f"{heading} → mål → globala mål")
+        labels = dict(zip(part["target_id"], part["label"], strict=False))
+        rows = list(labels.items())
+        cells = chain_cells(
+            [(r.target_id, r.goal_id, r.provenance) for r in part.itertuples()], view.cells
+        )
+        st.caption(
+            "En kedja är aldrig säkrare än sin svagaste länk: en utmaning från dokumentet "
+            "som når ett globalt mål via en föreslagen koppling visas som förslag."
+        )
+        _matrix(view, rows, cells, row_title, link_type)
+    crc = other[other["link_type"] == "crc"]
+    if not crc.empty:
+        st.subheader("Barnkonventionen")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Artikel": crc["label"],
+                    "Mål": [view.goal_label.get(g, g) for g in crc["goal_id"]],
+                    "Koppling": [PROVENANCE_LABEL[p] for p in crc["provenance"]],
+                    "Motivering": crc["reason"].fillna(""),
+                }
+            ).sort_values("Artikel", key=lambda s: s.str.extract(r"(\d+)")[0].astype(int)),
+            hide_index=True,
+        )
