@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.backtest
 	$(BIN)/python -m bench.bench_render
 	$(BIN)/python -m bench.bench_explorer
+	$(BIN)/python -m bench.bench_reports
 
 clean:
 	rm -rf $(VENV) $(DB) data/etl_status.json data/malpuls.duckdb.lock test-artifacts .pytest_cache .ruff_cache

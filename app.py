@@ -31,6 +31,12 @@ page = st.navigation(
             icon=":material/public:",
             url_path="agenda-2030",
         ),
+        st.Page(
+            "app_pages/rapporter.py",
+            title="Rapporter",
+            icon=":material/description:",
+            url_path="rapporter",
+        ),
         st.Page("app_pages/metod.py", title="Metod", icon=":material/functions:", url_path="metod"),
         st.Page(
             "app_pages/om_data.py", title="Om data", icon=":material/database:", url_path="om-data"

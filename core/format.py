@@ -57,3 +57,24 @@ def format_change(delta: float | None, unit: str | None) -> str:
     if unit and unit.strip() == "%":
         return f"{sign}{format_number(delta, 1)} procentenheter"
     return f"{sign}{format_number(delta)}{(' ' + unit) if unit else ''}"
+
+
+def forecast_text(
+    point: float | None,
+    lo: float | None,
+    hi: float | None,
+    latest_year: float | None,
+    horizon: float | None,
+) -> str:
+    """'24,9 år 2022 (80 %: 21,8–28,7)': a point forecast for the period's last year with
+    its 80 % interval; '–' where there is none (NaN counts as none)."""
+
+    def missing(v: float | None) -> bool:
+        return v is None or (isinstance(v, float) and math.isnan(v))
+
+    if missing(point) or missing(latest_year) or missing(horizon):
+        return "–"
+    text = f"{format_number(point)} år {int(latest_year) + int(horizon)}"
+    if not missing(lo) and not missing(hi):
+        text += f" (80 %: {format_number(lo)}–{format_number(hi)})"
+    return text

@@ -153,10 +153,13 @@ def apply_values(
     records: Sequence[ValueRecord],
     *,
     full_scope: Sequence[tuple[Iterable[str], Iterable[str]]] | None,
+    at: dt.datetime,
 ) -> ValueChanges:
     """Apply fetched values. Incremental (full_scope None): upsert what came, delete what is
     marked deleted. Full: the scope is replaced by what came, so values Kolada no longer
-    serves disappear. A null value counts as no value, as in the bundled snapshot."""
+    serves disappear. A null value counts as no value, as in the bundled snapshot.
+    Every change is recorded in value_revision at `at` (the run's time), so a past date
+    can be computed with the values known then."""
     frame = pd.DataFrame.from_records(
         [(r.kpi, r.municipality_id, r.year, r.gender, r.value, r.is_deleted) for r in records],
         columns=["kpi", "municipality_id", "year", "gender", "value", "is_deleted"],
@@ -191,6 +194,7 @@ def apply_values(
         """
     ).fetchall()[0][0]
     before = con.execute("SELECT count(*) FROM kolada_value").fetchall()[0][0]
+    _record_revisions(con, full_scope, at)
     con.execute(
         """
         DELETE FROM kolada_value v USING incoming i
@@ -224,6 +228,66 @@ def apply_values(
     if added or changed or deleted:
         _resort(con)
     return ValueChanges(added=added, changed=changed, deleted=deleted)
+
+
+def _record_revisions(
+    con: duckdb.DuckDBPyConnection,
+    full_scope: Sequence[tuple[Iterable[str], Iterable[str]]] | None,
+    at: dt.datetime,
+) -> None:
+    """Before kolada_value changes: what each changed key held (old) and will hold (new)."""
+    keys = """v.kpi = i.kpi AND v.municipality_id = i.municipality_id
+              AND v.year = i.year AND v.gender = i.gender"""
+    con.execute(
+        f"""
+        INSERT INTO value_revision
+        SELECT i.kpi, i.municipality_id, i.year, i.gender, v.value, i.value, $at
+        FROM incoming i LEFT JOIN kolada_value v ON {keys}
+        WHERE NOT i.gone AND (v.kpi IS NULL OR v.value IS DISTINCT FROM i.value)
+        UNION ALL
+        SELECT v.kpi, v.municipality_id, v.year, v.gender, v.value, NULL, $at
+        FROM incoming i JOIN kolada_value v ON {keys}
+        WHERE i.gone
+        """,
+        {"at": at},
+    )
+    for kpis, geos in full_scope or ():
+        _temp_ids(con, "scope_kpi", kpis)
+        _temp_ids(con, "scope_geo", geos)
+        # A full reload drops what Kolada no longer serves: record those disappearances.
+        con.execute(
+            f"""
+            INSERT INTO value_revision
+            SELECT v.kpi, v.municipality_id, v.year, v.gender, v.value, NULL, $at
+            FROM kolada_value v
+            WHERE v.kpi IN (SELECT id FROM scope_kpi)
+              AND v.municipality_id IN (SELECT id FROM scope_geo)
+              AND NOT EXISTS (SELECT 1 FROM incoming i WHERE {keys})
+            """,
+            {"at": at},
+        )
+
+
+def upgrade_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Add the tables and macros of db/schema.sql that a database built by an older
+    version lacks (a live run works on a copy of the published file, which may predate
+    them). Returns the names added."""
+    from db.connection import SCHEMA_SQL
+
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    have |= {r[0] for r in con.execute("SELECT function_name FROM duckdb_functions()").fetchall()}
+    added = []
+    for statement in SCHEMA_SQL.read_text(encoding="utf-8").split(";"):
+        body = "\n".join(
+            line for line in statement.splitlines() if not line.lstrip().startswith("--")
+        ).strip()
+        words = body.split()
+        if len(words) > 2 and words[0] == "CREATE" and words[1] in ("TABLE", "MACRO"):
+            name = words[2].split("(")[0]
+            if name not in have:
+                con.execute(body)
+                added.append(name)
+    return added
 
 
 def _resort(con: duckdb.DuckDBPyConnection) -> None:

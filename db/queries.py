@@ -4,6 +4,8 @@ into SQL text."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pandas as pd
 
@@ -211,8 +213,9 @@ def query_flagged_goal_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFram
 def query_engine_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """
-        SELECT i.municipality_id, i.indicator_id, i.goal_id, i.kpi_id, i.successor_kpi_id,
-               coalesce(k.is_retired, false) AS kpi_retired, i.direction, i.gender, i.unit,
+        SELECT i.municipality_id, i.indicator_id, i.goal_id, i.title, i.kpi_id,
+               i.successor_kpi_id, coalesce(k.is_retired, false) AS kpi_retired,
+               i.direction, i.gender, i.unit,
                k.title AS kpi_title, k.publication_date, sk.publication_date AS succ_publication
         FROM indicator i
         LEFT JOIN kpi k ON k.id = i.kpi_id
@@ -228,43 +231,83 @@ def query_ambitions(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
 
 
+def _values_source(as_of: dt.date | None) -> tuple[str, list]:
+    """The table expression for Kolada values: current, or as known at the end of a day
+    (db/schema.sql: values_as_of) with its parameter."""
+    if as_of is None:
+        return "kolada_value", []
+    return "values_as_of(?::DATE)", [as_of]
+
+
 def query_series(
-    con: duckdb.DuckDBPyConnection, municipality_id: str, kpis: list[str], gender: str
+    con: duckdb.DuckDBPyConnection,
+    municipality_id: str,
+    kpis: list[str],
+    gender: str,
+    as_of: dt.date | None = None,
 ) -> dict[str, tuple[list[int], list[float]]]:
+    source, params = _values_source(as_of)
     rows = con.execute(
-        """
-        SELECT kpi, list(year ORDER BY year), list(value ORDER BY year) FROM kolada_value
+        f"""
+        SELECT kpi, list(year ORDER BY year), list(value ORDER BY year) FROM {source}
         WHERE municipality_id = ? AND list_contains(?, kpi) AND gender = ?
           AND value IS NOT NULL
         GROUP BY kpi
         """,
-        [municipality_id, kpis, gender],
+        [*params, municipality_id, kpis, gender],
     ).fetchall()
     return {k: (list(y), list(v)) for k, y, v in rows}
 
 
-def query_kpi_panel(con: duckdb.DuckDBPyConnection, kpi: str) -> list[tuple[str, list, list]]:
+def query_kpi_panel(
+    con: duckdb.DuckDBPyConnection, kpi: str, as_of: dt.date | None = None
+) -> list[tuple[str, list, list]]:
     """Every geography's gender-T series of one KPI (for the pooled trend)."""
+    source, params = _values_source(as_of)
     return con.execute(
-        """
+        f"""
         SELECT municipality_id, list(year ORDER BY year), list(value ORDER BY year)
-        FROM kolada_value WHERE kpi = ? AND gender = 'T' AND value IS NOT NULL
+        FROM {source} WHERE kpi = ? AND gender = 'T' AND value IS NOT NULL
         GROUP BY municipality_id ORDER BY municipality_id
         """,
-        [kpi],
+        [*params, kpi],
     ).fetchall()
 
 
 def query_kommun_values(
-    con: duckdb.DuckDBPyConnection, kpi: str, gender: str, year: int
+    con: duckdb.DuckDBPyConnection,
+    kpi: str,
+    gender: str,
+    year: int,
+    as_of: dt.date | None = None,
 ) -> list[tuple[str, float]]:
+    source, params = _values_source(as_of)
     return con.execute(
-        """
-        SELECT v.municipality_id, v.value FROM kolada_value v
+        f"""
+        SELECT v.municipality_id, v.value FROM {source} v
         JOIN municipality m ON m.id = v.municipality_id AND m.type = 'K'
         WHERE v.kpi = ? AND v.gender = ? AND v.year = ? AND v.value IS NOT NULL
         """,
-        [kpi, gender, year],
+        [*params, kpi, gender, year],
+    ).fetchall()
+
+
+def query_last_revision_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The last day a live run changed a value: dates before it need values_as_of."""
+    return con.execute("SELECT CAST(max(replaced_at) AS DATE) FROM value_revision").fetchall()[0][0]
+
+
+def query_revisions(
+    con: duckdb.DuckDBPyConnection, municipality_id: str, kpis: list[str]
+) -> list[tuple]:
+    """The recorded changes to one municipality's values of some KPIs, oldest first."""
+    return con.execute(
+        """
+        SELECT kpi, year, gender, old_value, new_value, replaced_at FROM value_revision
+        WHERE municipality_id = ? AND list_contains(?, kpi)
+        ORDER BY replaced_at, kpi, year, gender
+        """,
+        [municipality_id, kpis],
     ).fetchall()
 
 
@@ -588,4 +631,66 @@ def query_sdg_kpis(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.D
         ORDER BY m.sdg, k.title
         """,
         {"m": municipality_id},
+    ).df()
+
+
+def query_assessment_comments(
+    con: duckdb.DuckDBPyConnection, municipality_id: str
+) -> list[tuple[str, dt.date, str, str | None]]:
+    """Leadership's assessments: (goal, date, status, comment), oldest first."""
+    return con.execute(
+        "SELECT goal_id, date, status, comment FROM assessment WHERE municipality_id = ? "
+        "ORDER BY goal_id, date",
+        [municipality_id],
+    ).fetchall()
+
+
+def query_checkpoints(
+    con: duckdb.DuckDBPyConnection, municipality_id: str
+) -> list[tuple[str, str]]:
+    """The report checkpoints the municipality's goal files name: (label, MM-DD)."""
+    return con.execute(
+        """
+        SELECT DISTINCT c.label, c.month_day FROM checkpoint c
+        JOIN framework f ON f.framework_id = c.framework_id
+        WHERE f.municipality_id = ? ORDER BY c.month_day, c.label
+        """,
+        [municipality_id],
+    ).fetchall()
+
+
+def query_checkpoint_goals(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
+    """Every goal's computed status at each report checkpoint (values as known then)."""
+    return con.execute(
+        """
+        SELECT r.as_of, r.checkpoint_label, r.goal_id, g.number, g.title, g.area_id,
+               a.number AS area_number, a.title AS area_title, r.status, r.reason,
+               r.assessment, r.disagrees, g.framework_id, g.position
+        FROM goal_result r
+        JOIN goal g ON g.municipality_id = r.municipality_id AND g.goal_id = r.goal_id
+        LEFT JOIN area a ON a.municipality_id = g.municipality_id AND a.area_id = g.area_id
+        WHERE r.municipality_id = ? AND r.checkpoint_label IS NOT NULL
+        ORDER BY r.as_of DESC, g.framework_id, g.position
+        """,
+        [municipality_id],
+    ).df()
+
+
+def query_checkpoint_indicators(
+    con: duckdb.DuckDBPyConnection, municipality_id: str, label: str
+) -> pd.DataFrame:
+    """Every goal indicator's computed status and forecast at one report checkpoint."""
+    return con.execute(
+        """
+        SELECT r.goal_id, g.number, g.title AS goal_title, i.title, r.status, r.reason,
+               r.latest_year, r.latest_value, r.target_value, r.target_date, r.point,
+               r.lo80, r.hi80, r.horizon_years
+        FROM indicator_result r
+        JOIN indicator i ON i.municipality_id = r.municipality_id
+             AND i.indicator_id = r.indicator_id
+        JOIN goal g ON g.municipality_id = r.municipality_id AND g.goal_id = r.goal_id
+        WHERE r.municipality_id = ? AND r.checkpoint_label = ?
+        ORDER BY g.framework_id, g.position, i.position
+        """,
+        [municipality_id, label],
     ).df()

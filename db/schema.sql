@@ -91,6 +91,37 @@ CREATE TABLE kolada_value (
     value           DOUBLE
 );
 
+-- Vintages: every change a live run makes to kolada_value, with when it was made, so any
+-- past date can be computed with the values as they were known then (values_as_of).
+-- old_value NULL: the value did not exist before; new_value NULL: it was deleted. Values of
+-- the bundled snapshot have no recorded fetch date: they count as known from the start.
+CREATE TABLE value_revision (
+    kpi             TEXT NOT NULL,
+    municipality_id TEXT NOT NULL,
+    year            SMALLINT NOT NULL,
+    gender          TEXT NOT NULL,
+    old_value       DOUBLE,
+    new_value       DOUBLE,
+    replaced_at     TIMESTAMP NOT NULL
+);
+
+-- kolada_value as it was known at the end of day d: a value changed, added or deleted by a
+-- run on a later day is replaced by what was there before that run (or left out).
+CREATE MACRO values_as_of(d) AS TABLE
+    WITH later AS (
+        SELECT kpi, municipality_id, year, gender,
+               arg_min(old_value, replaced_at) AS old_value
+        FROM value_revision WHERE CAST(replaced_at AS DATE) > d
+        GROUP BY ALL
+    )
+    SELECT v.kpi, v.municipality_id, v.year, v.gender, v.value
+    FROM kolada_value v
+    ANTI JOIN later l ON l.kpi = v.kpi AND l.municipality_id = v.municipality_id
+         AND l.year = v.year AND l.gender = v.gender
+    UNION ALL
+    SELECT kpi, municipality_id, year, gender, old_value FROM later
+    WHERE old_value IS NOT NULL;
+
 -- ------------------------------------------------------------------ reference
 CREATE TABLE sdg_goal (
     goal          INTEGER PRIMARY KEY,

@@ -18,6 +18,7 @@ class Paths:
     db_path: Path
     status_path: Path
     calibration_path: Path
+    reports_dir: Path  # frozen interim reports: written once, never by an ETL run
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -30,4 +31,5 @@ class Paths:
             db_path=state / "malpuls.duckdb",
             status_path=state / "etl_status.json",
             calibration_path=data / "forecast_calibration.csv",
+            reports_dir=state / "reports",
         )

@@ -245,12 +245,15 @@ def _run(
         con = duckdb.connect(str(tmp))
         try:
             progress("Uppdaterar databasen (på en kopia) …")
+            added_tables = live.upgrade_schema(con)
+            if added_tables:
+                progress(f"  Databasen uppgraderad med {', '.join(added_tables)}")
             result.kpi_changes = live.refresh_kpis(con, kpis, now)
             live.replace_municipalities(con, municipalities, muni_groups)
             live.replace_kpi_groups(con, kpi_groups)
             before = live.count_values_in_scope(con, parts)
             changes = live.apply_values(
-                con, records, full_scope=parts if mode.mode == "full" else None
+                con, records, full_scope=parts if mode.mode == "full" else None, at=now
             )
             result.added, result.changed, result.deleted = (
                 changes.added,

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +65,70 @@ def _assessment_dates(goals: pd.DataFrame, data_date: dt.date) -> dict[str, list
     return {f: sorted(v, key=lambda x: x[0]) for f, v in out.items()}
 
 
-def compute_results(
+@dataclass
+class Assessed:
+    """One indicator judged at one date, with the inputs that produced it (what a frozen
+    report keeps)."""
+
+    indicator: dict[str, Any]  # the query_engine_indicators row
+    inp: IndicatorInput
+    as_of: dt.date
+    label: str | None
+    kpi: str | None  # the series judged
+    series: tuple[list[int], list[float]]  # as known at as_of (vintage-aware)
+    result: IndicatorResult
+    row: dict[str, Any]  # the indicator_result row
+
+
+class _Values:
+    """Series, pooled trends and rankings as known at an assessment date. Dates on or after
+    the last day a live run changed a value read the current values; earlier dates read
+    values_as_of, so a past checkpoint never sees a value fetched after it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.last_revision = queries.query_last_revision_day(con)
+        self._growth: dict[tuple[str, dt.date | None], dict[int, float]] = {}
+        self._ranks: dict[tuple, list[tuple[str, float]]] = {}
+
+    def vintage(self, as_of: dt.date) -> dt.date | None:
+        return as_of if self.last_revision is not None and self.last_revision > as_of else None
+
+    def series(self, m: str, kpis: list[str], gender: str, as_of: dt.date) -> dict:
+        return queries.query_series(self.con, m, kpis, gender, self.vintage(as_of))
+
+    def growth(self, kpis: list[str], as_of: dt.date) -> dict[tuple[str, int], float]:
+        v = self.vintage(as_of)
+        out: dict[tuple[str, int], float] = {}
+        for kpi in kpis:
+            if (kpi, v) not in self._growth:
+                self._growth[(kpi, v)] = panel_growth(queries.query_kpi_panel(self.con, kpi, v))
+            out |= {(kpi, year): g for year, g in self._growth[(kpi, v)].items()}
+        return out
+
+    def kommun_values(self, kpi: str, gender: str, year: int, as_of: dt.date) -> list:
+        key = (kpi, gender, year, self.vintage(as_of))
+        if key not in self._ranks:
+            self._ranks[key] = queries.query_kommun_values(self.con, kpi, gender, year, key[3])
+        return self._ranks[key]
+
+
+def assess(
     con: duckdb.DuckDBPyConnection,
     calibration: Calibration,
     data_date: dt.date,
-    progress: Callable[[str], object] = print,
-) -> int:
+    *,
+    municipality: str | None = None,
+    dates: list[tuple[dt.date, str | None]] | None = None,
+) -> tuple[list[Assessed], list[dict[str, Any]]]:
+    """Judge every goal indicator and goal (or one municipality's) at each assessment
+    date: by default the data date and each framework's checkpoints up to it; `dates`
+    replaces those (a report frozen for one checkpoint)."""
     ind = queries.query_engine_indicators(con)
     goals = queries.query_goal_frames(con)
+    if municipality is not None:
+        ind = ind[ind["municipality_id"] == municipality]
+        goals = goals[goals["municipality_id"] == municipality]
     amb: dict[tuple[str, str], list[Ambition]] = {}
     for m, i, d, v, kind in queries.query_ambitions(con):
         amb.setdefault((m, i), []).append(Ambition(d, v, kind))
@@ -80,7 +137,7 @@ def compute_results(
         assessments.setdefault((m, g), []).append((d, status))
     peers = queries.query_peer_groups(con)
     names = dict(zip(goals["municipality_id"], goals["municipality"], strict=False))
-    dates = _assessment_dates(goals, data_date)
+    schedule = _assessment_dates(goals, data_date)
     period_end = {
         (r["municipality_id"], r["goal_id"]): pd.Timestamp(r["period_end"]).date()
         for _, r in goals.iterrows()
@@ -88,15 +145,9 @@ def compute_results(
     framework_of = {
         (r["municipality_id"], r["goal_id"]): r["framework_id"] for _, r in goals.iterrows()
     }
+    values = _Values(con)
 
-    kpis = sorted({k for col in ("kpi_id", "successor_kpi_id") for k in ind[col].dropna()})
-    growth: dict[tuple[str, int], float] = {}
-    for kpi in kpis:
-        for year, g in panel_growth(queries.query_kpi_panel(con, kpi)).items():
-            growth[(kpi, year)] = g
-
-    rank_cache: dict[tuple, list[tuple[str, float]]] = {}
-    indicator_rows: list[dict[str, Any]] = []
+    out: list[Assessed] = []
     results: dict[tuple[str, str, dt.date], list[tuple[str, IndicatorResult]]] = {}
     for _, row in ind.iterrows():
         m = row["municipality_id"]
@@ -112,26 +163,39 @@ def compute_results(
             ambitions=tuple(amb.get((m, row["indicator_id"]), ())),
         )
         wanted = [k for k in (inp.kpi_id, inp.successor_kpi_id) if k]
-        series = queries.query_series(con, m, wanted, row["gender"]) if wanted else {}
         peer = peer_group(peers, names.get(m, ""))
-        for as_of, label in dates.get(framework_of[(m, inp.goal_id)], [(data_date, None)]):
+        when = dates or schedule.get(framework_of[(m, inp.goal_id)], [(data_date, None)])
+        for as_of, label in when:
+            series = values.series(m, wanted, row["gender"], as_of) if wanted else {}
             kpi, res = evaluate(
                 inp,
                 series,
                 as_of=as_of,
                 calibration=calibration,
-                growth=growth,
+                growth=values.growth(wanted, as_of),
                 period_end=period_end.get((m, inp.goal_id)),
             )
             results.setdefault((m, inp.goal_id, as_of), []).append((inp.indicator_id, res))
-            rel = _relative(con, rank_cache, kpi, row["gender"], res, m, peer[1] if peer else [])
+            rel = _relative(values, kpi, row["gender"], res, m, peer[1] if peer else [], as_of)
             pub = row["succ_publication"] if kpi and kpi != inp.kpi_id else row["publication_date"]
-            indicator_rows.append(_indicator_row(inp, as_of, label, kpi, res, pub, rel))
+            used = series.get(kpi, ([], [])) if kpi else ([], [])
+            out.append(
+                Assessed(
+                    row.to_dict(),
+                    inp,
+                    as_of,
+                    label,
+                    kpi,
+                    (list(used[0]), list(used[1])),
+                    res,
+                    _indicator_row(inp, as_of, label, kpi, res, pub, rel),
+                )
+            )
 
     goal_rows = []
     for _, g in goals.iterrows():
         m = g["municipality_id"]
-        for as_of, label in dates.get(g["framework_id"], [(data_date, None)]):
+        for as_of, label in dates or schedule.get(g["framework_id"], [(data_date, None)]):
             s = summarise_goal(
                 g["type"],
                 g["measurability"],
@@ -154,6 +218,17 @@ def compute_results(
                     "disagrees": s.disagrees,
                 }
             )
+    return out, goal_rows
+
+
+def compute_results(
+    con: duckdb.DuckDBPyConnection,
+    calibration: Calibration,
+    data_date: dt.date,
+    progress: Callable[[str], object] = print,
+) -> int:
+    assessed, goal_rows = assess(con, calibration, data_date)
+    indicator_rows = [a.row for a in assessed]
     load.replace_results(con, indicator_rows, goal_rows)
     progress(f"  {len(indicator_rows)} indikatorbedömningar, {len(goal_rows)} målbedömningar")
     n_sdg = compute_sdg_results(con, calibration, data_date)
@@ -207,23 +282,20 @@ def _latest_assessment(items: list[tuple[dt.date, str]], as_of: dt.date) -> str 
 
 
 def _relative(
-    con: duckdb.DuckDBPyConnection,
-    cache: dict,
+    values_at: _Values,
     kpi: str | None,
     gender: str,
     res: IndicatorResult,
     municipality: str,
     peers: list[str],
+    as_of: dt.date,
 ) -> dict[str, Any]:
     """Rank (1 = best) and quartile among all kommuner, and rank among the peers, for the
     year judged. A separate signal from goal status, never merged into it."""
     d = {"öka": -1, "minska": 1}.get(res.direction)
     if kpi is None or d is None or res.latest_year is None:
         return {}
-    key = (kpi, gender, res.latest_year)
-    if key not in cache:
-        cache[key] = queries.query_kommun_values(con, kpi, gender, res.latest_year)
-    values = dict(cache[key])
+    values = dict(values_at.kommun_values(kpi, gender, res.latest_year, as_of))
     if municipality not in values:
         return {}
     own = values[municipality]

@@ -17,6 +17,7 @@ APP = str(PROJECT_ROOT / "app.py")
 PAGES = [
     "app_pages/oversikt.py",
     "app_pages/agenda_2030.py",
+    "app_pages/rapporter.py",
     "app_pages/metod.py",
     "app_pages/om_data.py",
 ]

@@ -197,3 +197,36 @@ def test_agenda_2030_links_download(server: str, page: Page) -> None:
     assert len(rows) == 52  # Vetlanda's 52 proposed delstrategi → SDG links
     assert {r[4] for r in rows} == {"Förslag"}
     assert text.rstrip().endswith("Egen bearbetning av data från Kolada.")
+
+
+def test_frozen_report_word_download(server: str, page: Page, built_paths: Paths) -> None:
+    """Freeze Norberg's August report into the served state folder, open it on the reports
+    page and download the Word document the interim report is written from."""
+    import datetime as dt
+
+    from docx import Document
+
+    from reports.freeze import freeze
+    from reports.store import report_path
+
+    if not report_path(built_paths.reports_dir, "1962", dt.date(2023, 8, 31)).exists():
+        freeze(
+            built_paths,
+            "1962",
+            dt.date(2023, 8, 31),
+            now=dt.datetime(2023, 9, 1, 8),
+            progress=lambda _m: None,
+        )
+    page.goto(f"{server}/rapporter?kommun=1962&rapport=2023-08-31")
+    expect(page.locator("h1").first).to_have_text("Rapporter – Norberg")
+    expect(page.get_by_text("Delårsrapport per 31 augusti 2023").first).to_be_visible()
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Ladda ner Word").click()
+    target = ARTIFACTS / "prognos-1962-2023-08-31.docx"
+    info.value.save_as(target)
+    doc = Document(str(target))
+    assert doc.paragraphs[0].text == (
+        "Prognos för måloppfyllelse: Delårsrapport per 31 augusti 2023"
+    )
+    assert len(doc.inline_shapes) > 40
+    page.screenshot(path=str(ARTIFACTS / "rapporter-1962.png"), full_page=True)

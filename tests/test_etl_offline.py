@@ -29,6 +29,7 @@ EXPECTED_TABLES = {
     "kpi_group",
     "kpi_group_member",
     "kolada_value",
+    "value_revision",
     "sdg_goal",
     "sdg_target",
     "crc_article",

@@ -1,0 +1,9 @@
+"""Rapporter: frozen interim reports, what changed, exports, status per checkpoint."""
+
+import streamlit as st
+
+from ui import components
+from ui.reports import render_reports
+
+kommun = components.require_municipality(st.session_state.get("kommun_valid"))
+render_reports(kommun, components.municipality_name(kommun))

@@ -1,0 +1,169 @@
+"""A frozen report as an Excel workbook: a summary sheet, one sheet per area with every
+indicator's status, forecast with interval, data year and next publication, and the
+source lines. Numbers stay numbers (Excel formats them in the reader's locale)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from core.format import SOURCE_COMPUTED, SOURCE_RAW
+from core.reports import Report, ReportGoal
+
+BOLD = Font(bold=True)
+INDICATOR_COLUMNS = (
+    ("Mål", 44),
+    ("Målstatus", 14),
+    ("Indikator", 44),
+    ("Kolada-id", 11),
+    ("Status", 14),
+    ("Bedömd mot", 11),
+    ("Motivering", 60),
+    ("Senaste år", 10),
+    ("Senaste värde", 12),
+    ("Målvärde", 10),
+    ("Måldatum", 11),
+    ("Prognosår", 10),
+    ("Prognos", 10),
+    ("Prognos 80 %, lägst", 12),
+    ("Prognos 80 %, högst", 12),
+    ("Sannolikhet att nå målvärdet", 14),
+    ("Nästa publicering", 12),
+    ("Ledningens bedömning", 16),
+)
+BASIS = {"mål": "målvärde", "riktning": "riktning", "bevakas": "bevakas", "ingen": "–"}
+
+
+def _sheet_name(text: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\ , unique."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31] or "Område"
+    name, n = base, 2
+    while name in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name)
+    return name
+
+
+def _header(ws: Worksheet, report: Report) -> int:
+    rows = [
+        ("Kommun", f"{report.municipality_name} ({report.municipality_id})"),
+        ("Rapport", report.label),
+        ("Rapportdag", report.date.isoformat()),
+        ("Fryst", report.frozen_at.isoformat(sep=" ")),
+        ("Data från Kolada per", report.data_date.isoformat() if report.data_date else "–"),
+        ("Vilka värden som räknas", report.vintage_note),
+        ("Status och prognoser", SOURCE_COMPUTED),
+        ("Värden", SOURCE_RAW),
+    ]
+    for r, (k, v) in enumerate(rows, start=1):
+        ws.cell(r, 1, k).font = BOLD
+        ws.cell(r, 2, v).alignment = Alignment(wrap_text=True, vertical="top")
+    return len(rows) + 2
+
+
+def _table_header(ws: Worksheet, row: int, columns: tuple[tuple[str, int], ...]) -> None:
+    for c, (title, width) in enumerate(columns, start=1):
+        cell = ws.cell(row, c, title)
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        ws.column_dimensions[cell.column_letter].width = width
+    ws.freeze_panes = ws.cell(row + 1, 1)
+
+
+def _goal_name(g: ReportGoal) -> str:
+    return f"{g.number}. {g.title}" if g.number is not None else g.title
+
+
+def to_workbook(report: Report) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sammanfattning"
+    row = _header(ws, report)
+    columns = (
+        ("Område", 36),
+        ("Mål", 60),
+        ("Status", 14),
+        ("Motivering", 60),
+        ("Ledningens bedömning", 16),
+        ("Kommentar", 40),
+        ("Avviker från beräknad status", 14),
+        ("Indikatorer", 11),
+    )
+    _table_header(ws, row, columns)
+    ws.column_dimensions["A"].width = 36
+    ws.column_dimensions["B"].width = 60
+    for g in report.goals:
+        row += 1
+        values = (
+            report.area_title(g.area_id),
+            _goal_name(g),
+            g.status,
+            g.reason,
+            g.assessment or "",
+            g.assessment_comment or "",
+            "ja" if g.disagrees else "",
+            len(report.indicators_of(g.goal_id)),
+        )
+        for c, v in enumerate(values, start=1):
+            ws.cell(row, c, v).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.cell(row + 2, 1, SOURCE_COMPUTED)
+
+    used = {"Sammanfattning"}
+    area_ids = list(dict.fromkeys(g.area_id for g in report.goals))
+    for area_id in area_ids:
+        sheet = wb.create_sheet(_sheet_name(report.area_title(area_id), used))
+        sheet.cell(1, 1, report.area_title(area_id)).font = Font(bold=True, size=13)
+        sheet.cell(2, 1, f"{report.label}, {report.municipality_name}")
+        _table_header(sheet, 4, INDICATOR_COLUMNS)
+        r = 4
+        for g in (g for g in report.goals if g.area_id == area_id):
+            inds = report.indicators_of(g.goal_id)
+            if not inds:
+                r += 1
+                sheet.cell(r, 1, _goal_name(g))
+                sheet.cell(r, 2, g.status)
+                sheet.cell(r, 3, "Inga indikatorer i målfilen")
+                sheet.cell(r, 7, g.reason)
+                sheet.cell(r, 18, g.assessment or "")
+                continue
+            for i in inds:
+                r += 1
+                forecast_year = (
+                    i.latest_year + i.horizon_years
+                    if i.latest_year is not None and i.horizon_years is not None
+                    else None
+                )
+                values = (
+                    _goal_name(g),
+                    g.status,
+                    i.title,
+                    i.judged_kpi_id or i.kpi_id or "lokal",
+                    i.status,
+                    BASIS.get(i.basis, i.basis),
+                    i.reason,
+                    i.latest_year,
+                    i.latest_value,
+                    i.target_value,
+                    i.target_date.isoformat() if i.target_date else None,
+                    forecast_year,
+                    i.point,
+                    i.lo80,
+                    i.hi80,
+                    i.p_met,
+                    i.next_publication.isoformat() if i.next_publication else None,
+                    g.assessment or "",
+                )
+                for c, v in enumerate(values, start=1):
+                    cell = sheet.cell(r, c, v)
+                    cell.alignment = Alignment(wrap_text=c in (1, 3, 7), vertical="top")
+                    if c == 16 and v is not None:
+                        cell.number_format = "0%"
+        sheet.cell(r + 2, 1, f"Status och prognoser: {SOURCE_COMPUTED}. Värden: {SOURCE_RAW}.")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

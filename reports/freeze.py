@@ -1,0 +1,227 @@
+"""Freeze a report: judge a municipality's goals as of a report date with the values known
+then, and store the result with its inputs (`python -m etl report freeze`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from core.errors import DataError
+from core.format import SOURCE_COMPUTED
+from core.reports import (
+    Report,
+    ReportAmbition,
+    ReportArea,
+    ReportFramework,
+    ReportGoal,
+    ReportIndicator,
+)
+from db import queries
+from db.connection import connect_read_only
+from etl.config import Paths
+from etl.pipeline import SNAPSHOT_META
+from etl.results import Assessed, assess, read_calibration
+from reports.store import save_report
+
+# Labels for the usual report dates when the goal file names none for that day.
+STANDARD_LABELS = {
+    "04-30": "Delårsrapport per 30 april",
+    "08-31": "Delårsrapport per 31 augusti",
+    "12-31": "Årsredovisning",
+}
+
+VINTAGE_NOTE = (
+    "Värden för ett år räknas från året efter. Värden som en körning mot Kolada har lagt "
+    "till eller ändrat efter rapportdagen räknas inte: rapporten använder dem som de var "
+    "kända på rapportdagen. Värdena i den medföljande ögonblicksbilden (hämtad {snapshot}) "
+    "saknar hämtningsdag per värde och räknas som kända."
+)
+
+
+def report_label(checkpoints: list[tuple[str, str]], date: dt.date) -> tuple[str, bool]:
+    """The report's name, and whether the date is one of the goal files' checkpoints."""
+    md = date.strftime("%m-%d")
+    named = [label for label, month_day in checkpoints if month_day == md]
+    if named:
+        return f"{named[0]} {date.year}", True
+    if md in STANDARD_LABELS:
+        return f"{STANDARD_LABELS[md]} {date.year}", False
+    return f"Avstämning per {date.isoformat()}", False
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _f(v: Any) -> float | None:
+    return None if _missing(v) else float(v)
+
+
+def _i(v: Any) -> int | None:
+    return None if _missing(v) else int(v)
+
+
+def _d(v: Any) -> dt.date | None:
+    if _missing(v) or (not isinstance(v, dt.date) and pd.isna(v)):
+        return None
+    return pd.Timestamp(v).date()
+
+
+def _s(v: Any) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def _indicator(a: Assessed) -> ReportIndicator:
+    r, row = a.result, a.indicator
+    return ReportIndicator(
+        indicator_id=a.inp.indicator_id,
+        goal_id=a.inp.goal_id,
+        title=row["title"],
+        kpi_id=a.inp.kpi_id,
+        judged_kpi_id=a.kpi,
+        gender=row["gender"],
+        unit=_s(row.get("unit")),
+        direction=a.inp.direction,
+        ambitions=[
+            ReportAmbition(date=x.date, value=x.value, kind=x.kind)
+            for x in sorted(a.inp.ambitions, key=lambda x: x.date)
+        ],
+        years=[int(y) for y in a.series[0] if y < a.as_of.year],
+        values=[float(v) for y, v in zip(*a.series, strict=True) if y < a.as_of.year],
+        status=r.status,
+        basis=r.basis,
+        reason=r.reason,
+        latest_year=r.latest_year,
+        latest_value=_f(r.latest_value),
+        data_age_years=r.data_age_years,
+        next_publication=_d(a.row.get("next_publication")),
+        change_per_year=_f(r.change_per_year),
+        target_value=_f(r.target_value),
+        target_date=r.target_date,
+        horizon_years=r.horizon_years,
+        method=r.method,
+        point=_f(r.point),
+        lo80=_f(r.lo80),
+        hi80=_f(r.hi80),
+        p_met=_f(r.p_met),
+    )
+
+
+def build_report(
+    paths: Paths, municipality_id: str, date: dt.date, now: dt.datetime
+) -> tuple[Report, bool]:
+    """The report as of `date` from the published database, and whether the date is one
+    of the goal files' checkpoints."""
+    con = connect_read_only(paths.db_path)
+    try:
+        names = dict(queries.query_framework_municipalities(con))
+        if municipality_id not in names:
+            raise DataError(
+                f"Kommunen {municipality_id} har ingen målfil i databasen. Kommuner med mål: "
+                + ", ".join(f"{k} ({v})" for k, v in sorted(names.items()))
+            )
+        label, is_checkpoint = report_label(queries.query_checkpoints(con, municipality_id), date)
+        meta = queries.query_meta(con)
+        calibration = read_calibration(paths.calibration_path)
+        assessed, goal_rows = assess(
+            con, calibration, date, municipality=municipality_id, dates=[(date, label)]
+        )
+        goals = queries.query_goals(con, municipality_id)
+        areas = queries.query_areas(con, municipality_id)
+        frameworks = queries.query_frameworks(con, municipality_id)
+        comments = queries.query_assessment_comments(con, municipality_id)
+    finally:
+        con.close()
+
+    summary = {g["goal_id"]: g for g in goal_rows}
+    report_goals = []
+    for g in goals.itertuples():
+        s = summary[g.goal_id]
+        earlier = [(d, st, c) for gid, d, st, c in comments if gid == g.goal_id and d <= date]
+        report_goals.append(
+            ReportGoal(
+                goal_id=g.goal_id,
+                framework_id=g.framework_id,
+                area_id=_s(g.area_id),
+                number=_i(g.number),
+                title=g.title,
+                type=g.type,
+                measurability=g.measurability,
+                ambition_text=_s(g.ambition_text),
+                status=s["status"],
+                reason=s["reason"],
+                counts=json.loads(s["counts"]),
+                weakest_indicator=s["weakest_indicator"],
+                forecast_allowed=bool(s["forecast_allowed"]),
+                assessment=s["assessment"],
+                assessment_comment=_s(max(earlier)[2]) if earlier else None,
+                disagrees=bool(s["disagrees"]),
+            )
+        )
+    report = Report(
+        municipality_id=municipality_id,
+        municipality_name=names[municipality_id],
+        date=date,
+        label=label,
+        frozen_at=now.replace(microsecond=0),
+        data_date=_d(meta.get("data_date")),
+        vintage_note=VINTAGE_NOTE.format(snapshot=SNAPSHOT_META["data_date"]),
+        source=SOURCE_COMPUTED,
+        frameworks=[
+            ReportFramework(
+                framework_id=f.framework_id,
+                name=f.name,
+                period_start=_d(f.period_start),
+                period_end=_d(f.period_end),
+                area_level_name=f.area_level_name,
+                goal_level_name=f.goal_level_name,
+            )
+            for f in frameworks.itertuples()
+        ],
+        areas=[
+            ReportArea(
+                area_id=a.area_id, framework_id=a.framework_id, number=_i(a.number), title=a.title
+            )
+            for a in areas.itertuples()
+        ],
+        goals=report_goals,
+        indicators=[_indicator(a) for a in assessed],
+    )
+    return report, is_checkpoint
+
+
+def freeze(
+    paths: Paths,
+    municipality_id: str,
+    date: dt.date,
+    *,
+    now: dt.datetime,
+    progress: Callable[[str], object] = print,
+) -> Path:
+    if date > now.date():
+        raise DataError(
+            f"Rapporten per {date.isoformat()} kan inte frysas före rapportdagen "
+            f"(i dag är det {now.date().isoformat()})."
+        )
+    report, is_checkpoint = build_report(paths, municipality_id, date, now)
+    if not is_checkpoint:
+        progress(
+            f"Obs: {date.isoformat()} är ingen rapportpunkt i målfilen; rapporten heter "
+            f'"{report.label}".'
+        )
+    path = save_report(paths.reports_dir, report)
+    counts: dict[str, int] = {}
+    for g in report.goals:
+        counts[g.status] = counts.get(g.status, 0) + 1
+    progress(
+        f"Fryst: {report.label}, {report.municipality_name}: {len(report.goals)} mål "
+        f"({', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}), "
+        f"{len(report.indicators)} indikatorer → {path}"
+    )
+    return path

@@ -1,0 +1,410 @@
+"""Frozen interim reports: vintages (values as known on a date), freezing, "Vad har
+ändrats", the Excel and Word exports, the CLI, and the reports page. The central case runs
+the real nightly ETL over HTTP against the local Kolada stand-in between two freezes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+from docx import Document
+from streamlit.testing.v1 import AppTest
+
+from core.reports import (
+    Report,
+    ReportAmbition,
+    ReportGoal,
+    ReportIndicator,
+    diff_reports,
+)
+from db.connection import create_database
+from etl.config import PROJECT_ROOT, Paths
+from etl.kolada_client import ClientConfig
+from etl.live import run_live
+from etl.pipeline import build_offline
+from etl.settings import Settings
+from reports.excel import to_workbook
+from reports.freeze import build_report, freeze, report_label
+from reports.store import ReportExistsError, load_report, save_report
+from reports.word import SECTION_TITLE, to_docx
+
+from .standin import KoladaStandIn
+
+KOLADA = PROJECT_ROOT / "data" / "kolada"
+GOALS = PROJECT_ROOT / "data" / "goals"
+APP = str(PROJECT_ROOT / "app.py")
+APRIL, AUGUST = dt.date(2023, 4, 30), dt.date(2023, 8, 31)
+
+
+# ------------------------------------------------------------------ values as of a date
+
+
+def test_values_as_of_replays_revisions(tmp_path: Path) -> None:
+    con = create_database(tmp_path / "v.duckdb")
+    con.execute(
+        "INSERT INTO kolada_value VALUES ('A','1',2020,'T',1.0), ('A','1',2021,'T',2.0), "
+        "('A','1',2022,'T',3.0)"
+    )
+    # Run on 2026-09-15: 2021 revised from 1.5, 2022 added, 2019 (0.5) deleted.
+    con.execute(
+        "INSERT INTO value_revision VALUES "
+        "('A','1',2021,'T',1.5,2.0,'2026-09-15 03:00'), "
+        "('A','1',2022,'T',NULL,3.0,'2026-09-15 03:00'), "
+        "('A','1',2019,'T',0.5,NULL,'2026-09-15 03:00'), "
+        # a second revision of 2021 later: the first one's old value is what 08-31 knew
+        "('A','1',2021,'T',1.8,2.0,'2026-10-01 03:00')"
+    )
+
+    def at(day: str) -> list[tuple]:
+        return con.execute(
+            "SELECT year, value FROM values_as_of(?::DATE) ORDER BY year", [day]
+        ).fetchall()
+
+    assert at("2026-08-31") == [(2019, 0.5), (2020, 1.0), (2021, 1.5)]
+    assert at("2026-09-15") == [(2020, 1.0), (2021, 1.8), (2022, 3.0)]
+    assert at("2026-10-01") == [(2020, 1.0), (2021, 2.0), (2022, 3.0)]
+    con.close()
+
+
+def test_report_label_names_the_checkpoint_or_the_usual_report() -> None:
+    cps = [("Delårsrapport per 31 augusti", "08-31"), ("Halvårsbokslut", "06-30")]
+    assert report_label(cps, AUGUST) == ("Delårsrapport per 31 augusti 2023", True)
+    assert report_label(cps, APRIL) == ("Delårsrapport per 30 april 2023", False)
+    assert report_label([], dt.date(2023, 5, 5)) == ("Avstämning per 2023-05-05", False)
+
+
+# ------------------------------------------------------------------ diff (pure)
+
+
+def _ind(**kw: object) -> ReportIndicator:
+    base = {
+        "indicator_id": "i1",
+        "goal_id": "g1",
+        "title": "Andel",
+        "kpi_id": "N1",
+        "judged_kpi_id": "N1",
+        "gender": "T",
+        "unit": "%",
+        "direction": "öka",
+        "ambitions": [],
+        "years": [2020, 2021],
+        "values": [1.0, 2.0],
+        "status": "Förbättras",
+        "basis": "riktning",
+        "reason": "r",
+        "latest_year": 2021,
+        "latest_value": 2.0,
+        "data_age_years": 1,
+        "next_publication": None,
+        "change_per_year": 1.0,
+        "target_value": None,
+        "target_date": None,
+        "horizon_years": None,
+        "method": None,
+        "point": None,
+        "lo80": None,
+        "hi80": None,
+        "p_met": None,
+    }
+    return ReportIndicator(**(base | kw))
+
+
+def _goal(**kw: object) -> ReportGoal:
+    base = {
+        "goal_id": "g1",
+        "framework_id": "f",
+        "area_id": None,
+        "number": 1,
+        "title": "Målet",
+        "type": "styrande",
+        "measurability": "kvantitativ",
+        "ambition_text": None,
+        "status": "Förbättras",
+        "reason": "r",
+        "counts": {},
+        "weakest_indicator": None,
+        "forecast_allowed": True,
+        "assessment": None,
+        "assessment_comment": None,
+        "disagrees": False,
+    }
+    return ReportGoal(**(base | kw))
+
+
+def _report(date: dt.date, goals: list[ReportGoal], inds: list[ReportIndicator]) -> Report:
+    return Report(
+        municipality_id="0001",
+        municipality_name="Test",
+        date=date,
+        label=str(date),
+        frozen_at=dt.datetime(2023, 9, 1),
+        data_date=None,
+        vintage_note="",
+        source="",
+        frameworks=[],
+        areas=[],
+        goals=goals,
+        indicators=inds,
+    )
+
+
+def test_diff_names_each_kind_of_change() -> None:
+    old = _report(
+        APRIL,
+        [_goal(), _goal(goal_id="g2", title="Två"), _goal(goal_id="g3", title="Tre")],
+        [_ind(), _ind(indicator_id="i2", goal_id="g2", title="B")],
+    )
+    new = _report(
+        AUGUST,
+        [
+            _goal(status="Försämras", assessment="På väg"),
+            _goal(goal_id="g2", title="Två", status="Oförändrat"),
+            _goal(goal_id="g4", title="Fyra"),
+        ],
+        [
+            _ind(
+                years=[2020, 2021, 2022],
+                values=[1.0, 2.5, 3.0],
+                ambitions=[ReportAmbition(date=dt.date(2024, 12, 31), value=5, kind="periodmål")],
+            ),
+            _ind(indicator_id="i2", goal_id="g2", title="B"),
+        ],
+    )
+    changes = {c.goal_id: c for c in diff_reports(old, new)}
+    assert set(changes) == {"g1", "g2", "g3", "g4"}
+    g1 = changes["g1"]
+    assert (g1.old_status, g1.new_status, g1.status_changed) == ("Förbättras", "Försämras", True)
+    assert g1.reasons == [
+        "Ledningens bedömning ändrad: ingen → På väg.",
+        "Andel: ändrad ambition (ingen → periodmål 5 till 2024-12-31).",
+        "Andel: nytt värde i Kolada för 2022: 3.",
+        "Andel: Kolada har reviderat värdet för 2021 från 2 till 2,5.",
+    ]
+    # Same inputs, new status: explained by the later date.
+    assert changes["g2"].reasons[0].startswith("Samma värden och ambitioner; bedömningsdagen")
+    assert changes["g3"].new_status is None and changes["g4"].old_status is None
+
+
+def test_identical_reports_have_no_changes() -> None:
+    r = _report(APRIL, [_goal()], [_ind()])
+    assert diff_reports(r, r.model_copy(update={"date": AUGUST})) == []
+
+
+def test_removed_value_is_reported() -> None:
+    old = _report(APRIL, [_goal()], [_ind()])
+    new = _report(AUGUST, [_goal()], [_ind(years=[2021], values=[2.0])])
+    assert diff_reports(old, new)[0].reasons == [
+        "Andel: värdet för 2020 (1) finns inte längre i Kolada."
+    ]
+
+
+# ------------------------------------------------------------------ freeze, ETL, freeze
+
+
+@pytest.fixture
+def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
+    """A state folder with an offline-built database and Vaggeryd's goal file only, as
+    the app and the CLI see it (MALPULS_DATA_DIR, MALPULS_GOALS_DIR)."""
+    goals = tmp_path / "goals"
+    goals.mkdir()
+    shutil.copy(GOALS / "0665-vaggeryd.yaml", goals)
+    monkeypatch.setenv("MALPULS_DATA_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("MALPULS_GOALS_DIR", str(goals))
+    paths = Paths.from_env()
+    paths.db_path.parent.mkdir()
+    build_offline(paths, now=dt.datetime(2023, 4, 1), progress=lambda _m: None)
+    yield paths
+
+
+def _settings(api: KoladaStandIn) -> Settings:
+    return Settings(
+        client=ClientConfig(
+            base_url=api.base_url,
+            timeout=2.0,
+            connect_timeout=2.0,
+            max_retries=3,
+            backoff_base=0.01,
+            backoff_max=0.05,
+            rate_per_second=200,
+            concurrency=3,
+        )
+    )
+
+
+def _indicator(report: Report, indicator_id: str) -> ReportIndicator:
+    return next(i for i in report.indicators if i.indicator_id == indicator_id)
+
+
+def test_frozen_report_survives_revised_data_and_the_diff_explains(state: Paths) -> None:
+    quiet = {"progress": lambda _m: None}
+    april = freeze(state, "0665", APRIL, now=dt.datetime(2023, 5, 2, 9), **quiet)
+    frozen_bytes = april.read_bytes()
+    before = load_report(april)
+    assert _indicator(before, "ks-2-langtidsarbetslosa").values[-1] == pytest.approx(2.140871)
+
+    # Kolada revises Vaggeryd's 2022 value; the nightly run on 15 June fetches it.
+    with KoladaStandIn(KOLADA) as api:
+        api.revise("N03926", "0665", 2022, "T", 3.5, on=dt.date(2023, 6, 15))
+        result = run_live(
+            state, _settings(api), now=dt.datetime(2023, 6, 15, 3), full=True, **quiet
+        )
+    assert result.changed == 1
+    with duckdb.connect(str(state.db_path), read_only=True) as con:
+        assert con.execute(
+            "SELECT kpi, year, old_value, new_value FROM value_revision"
+        ).fetchall() == [("N03926", 2022, pytest.approx(2.140871), 3.5)]
+
+    # The frozen April report is untouched, and recomputing April gives the same answer:
+    # the value fetched in June does not count on 30 April.
+    assert april.read_bytes() == frozen_bytes
+    again, _ = build_report(state, "0665", APRIL, dt.datetime(2023, 9, 1))
+    assert again.indicators == before.indicators and again.goals == before.goals
+    with pytest.raises(ReportExistsError):
+        save_report(state.reports_dir, again)
+    assert april.read_bytes() == frozen_bytes
+
+    august = load_report(freeze(state, "0665", AUGUST, now=dt.datetime(2023, 9, 1, 9), **quiet))
+    assert _indicator(august, "ks-2-langtidsarbetslosa").values[-1] == 3.5
+    changes = diff_reports(before, august)
+    assert [c.goal_id for c in changes] == ["ks-2"]
+    (change,) = changes
+    assert change.reasons == [
+        "Andelen långtidsarbetslösa: Kolada har reviderat värdet för 2022 från 2,14 till 3,5."
+    ]
+    assert (change.old_status, change.new_status) == ("Oförändrat", "Försämras")
+
+    # The reports page shows April exactly as frozen and the change to August.
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["kommun"] = "0665"
+    at.run()
+    at.switch_page("app_pages/rapporter.py").run()
+    at.query_params["rapport"] = "2023-08-31"
+    at.query_params["jamfor"] = "2023-04-30"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**1 mål har ändrad status**" in text
+    assert "Kolada har reviderat värdet för 2022 från 2,14 till 3,5." in text
+    at.selectbox(key="rapport").set_value("2023-04-30").run()
+    summary = at.dataframe[0].value
+    ks2 = summary[summary["Mål"].str.startswith("2. Möjligheten")].iloc[0]
+    assert ks2["Status"] == "▬ Oförändrat"  # as frozen, not as the revised data says now
+
+
+# ------------------------------------------------------------------ exports
+
+
+@pytest.fixture(scope="module")
+def norberg_report(built_paths: Paths) -> Report:
+    report, _ = build_report(built_paths, "1962", AUGUST, dt.datetime(2023, 9, 1))
+    return report
+
+
+def test_excel_export(norberg_report: Report) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(to_workbook(norberg_report)))
+    assert book.sheetnames[0] == "Sammanfattning"
+    assert len(book.sheetnames) == 1 + 6  # Norberg's six strategic areas
+    summary = list(book["Sammanfattning"].values)
+    header_row = next(i for i, r in enumerate(summary) if r[0] == "Område")
+    goals = [r for r in summary[header_row + 1 :] if r[1]]
+    assert [r[2] for r in goals] == [g.status for g in norberg_report.goals]
+    assert summary[1][1] == "Delårsrapport per 31 augusti 2023"
+    assert any(r[0] == "Egen bearbetning av data från Kolada" for r in summary)
+    area = list(book[book.sheetnames[1]].values)
+    header = area[3]
+    assert header[:5] == ("Mål", "Målstatus", "Indikator", "Kolada-id", "Status")
+    rows = [r for r in area[4:] if r[2] and r[0] != header[0] and r[3]]
+    first = _indicator(norberg_report, norberg_report.indicators[0].indicator_id)
+    assert rows[0][2] == first.title and rows[0][4] == first.status
+    assert rows[0][7] == first.latest_year and rows[0][8] == pytest.approx(first.latest_value)
+    with_forecast = [i for i in norberg_report.indicators if i.point is not None]
+    assert with_forecast, "some indicator has a forecast to export"
+    all_rows = [r for s in book.sheetnames[1:] for r in book[s].values]
+    for i in with_forecast:
+        row = next(r for r in all_rows if r[2] == i.title and r[0] and r[12] is not None)
+        assert (row[12], row[13], row[14]) == pytest.approx((i.point, i.lo80, i.hi80))
+    assert "Källa: Kolada" in str(area[-1][0])
+
+
+def test_word_export(norberg_report: Report) -> None:
+    doc = Document(io.BytesIO(to_docx(norberg_report)))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings.count(SECTION_TITLE) == len(norberg_report.goals)
+    assert f"Mål 2. {norberg_report.goals[1].title}" in headings
+    charted = [i for i in norberg_report.indicators if i.years]
+    assert len(doc.inline_shapes) == len(charted) > 40
+    png = doc.inline_shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
+    assert doc.part.related_parts[png].content_type == "image/png"
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Egen bearbetning av data från Kolada" in text and "Källa: Kolada" in text
+    assert f"Bedömning: ▼ Försämras. {norberg_report.goals[0].reason}" in text
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0].cells][:2] == ["Indikator", "Status"]
+    assert len(table.rows) == 1 + len(norberg_report.indicators_of(norberg_report.goals[0].goal_id))
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def _cli(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "etl", "report", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "MALPULS_DATA_DIR": str(state)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_cli_freeze_list_diff_export(built_paths: Paths, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    shutil.copy(built_paths.db_path, state / "malpuls.duckdb")
+    ok = _cli(state, "freeze", "--kommun", "1962", "--date", "2023-04-30")
+    assert ok.returncode == 0, ok.stderr
+    assert "Fryst: Delårsrapport per 30 april 2023, Norberg: 10 mål" in ok.stdout
+    assert "ingen rapportpunkt i målfilen" in ok.stdout
+    first = (state / "reports" / "1962-2023-04-30.json").read_bytes()
+    again = _cli(state, "freeze", "--kommun", "1962", "--date", "2023-04-30")
+    assert again.returncode == 1 and "redan en fryst rapport" in again.stderr
+    assert (state / "reports" / "1962-2023-04-30.json").read_bytes() == first
+    assert _cli(state, "freeze", "--kommun", "1962", "--date", "2023-06-30").returncode == 0
+    listed = _cli(state, "list")
+    assert "1962 2023-06-30 Halvårsbokslut (målavstämning via nyckeltal) 2023" in listed.stdout
+    diff = _cli(state, "diff", "--kommun", "1962", "--from", "2023-04-30", "--to", "2023-06-30")
+    assert diff.returncode == 0 and "Inget: samma status" in diff.stdout
+    out = tmp_path / "r.xlsx"
+    exp = _cli(state, "export", "--kommun", "1962", "--date", "2023-06-30", "--format", "xlsx",
+               "--out", str(out))  # fmt: skip
+    assert exp.returncode == 0, exp.stderr
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Sammanfattning"
+    missing = _cli(state, "export", "--kommun", "1962", "--date", "2023-08-31", "--format", "docx")
+    assert missing.returncode == 1 and "Frysta: 2023-06-30, 2023-04-30" in missing.stderr
+    future = _cli(state, "freeze", "--kommun", "1962", "--date", "2099-08-31")
+    assert future.returncode == 1 and "före rapportdagen" in future.stderr
+    unknown = _cli(state, "freeze", "--kommun", "0001", "--date", "2023-08-31")
+    assert unknown.returncode == 1 and "har ingen målfil" in unknown.stderr
+    (state / "reports" / "1962-2023-06-30.json").write_text("{", encoding="utf-8")
+    broken = _cli(state, "list")
+    assert broken.returncode == 1 and "1962-2023-06-30.json är skadad" in broken.stderr
+    assert "Traceback" not in broken.stderr
+
+
+def test_reports_page_empty_state(built_paths: Paths) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["kommun"] = "0685"
+    at.run()
+    at.switch_page("app_pages/rapporter.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Inga rapporter är frysta för Vetlanda" in at.info[0].value
+    assert "python -m etl report freeze --kommun 0685" in at.info[0].value
