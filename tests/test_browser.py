@@ -145,7 +145,10 @@ def test_search_chart_and_excel_download(server: str, page: Page) -> None:
     page.get_by_role("option", name=re.compile(r"\(N15428\)")).click()
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"kpi=N15428"))
-    page.get_by_role("radio", name="Liknande kommuner").check(force=True)
+    # Click the option's label (the radio input itself is visually hidden) and wait for the
+    # rerun to put the choice in the URL before going on.
+    page.get_by_text("Liknande kommuner", exact=True).click()
+    expect(page).to_have_url(re.compile(r"urval=liknande"))
     page.get_by_role("radio", name="Diagram").click()
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     expect(chart.locator("canvas, svg").first).to_be_visible()

@@ -53,13 +53,19 @@ databas. Den medföljande ögonblicksbilden hämtades
         "goal": "Mål och delstrategier",
         "indicator": "Målindikatorer",
         "sdg_target": "Agenda 2030-delmål",
+        "kpi_sdg_map": "Agenda 2030-nyckeltal med kurerat globalt mål",
         "crc_article": "Artiklar i barnkonventionen",
+        "value_revision": "Värden ändrade, tillagda eller borttagna av körningar mot Kolada",
     }
     st.table(
         {
             "Innehåll": list(labels.values()),
             "Antal": [format_number(counts.get(t, 0), 0) for t in labels],
         }
+    )
+    st.caption(
+        "Varje ändring av ett värde sparas med körningens tid, så att en rapportpunkt i "
+        "efterhand räknas med de värden som var kända då (se Rapporter)."
     )
     st.subheader("Förändringar i Koladas nyckeltalskatalog")
     flagged = data.frame("query_flagged_goal_indicators")

@@ -464,14 +464,14 @@ def _render_reverse(view: AgendaView, name: str) -> None:
     c1, c2 = st.columns(2)
     c1.download_button(
         "Ladda ner kopplingarna (CSV)",
-        export.to_csv(long, LINKS_SOURCE),
+        lambda: export.to_csv(long, LINKS_SOURCE),
         file_name=f"agenda2030-{view.kommun}.csv",
         mime="text/csv",
         key="a2030_csv",
     )
     c2.download_button(
         "Ladda ner kopplingarna (Excel)",
-        export.to_workbook(
+        lambda: export.to_workbook(
             {"Kopplingar": long, "Mål": _reverse_table(view)},
             {
                 "Kommun": f"{name} ({view.kommun})",

@@ -187,16 +187,18 @@ def _render_look(kommun: str, name: str, kpis: list[str], meta: pd.DataFrame) ->
             "Kön": GENDERS[gender],
         }
         d1, d2 = st.columns(2)
+        # Callables: the files are built when the button is clicked, not on every rerun
+        # (the Excel file for 290 kommuner costs more than the rest of the page).
         d1.download_button(
             "Ladda ner CSV (Excel)",
-            to_csv(table),
+            lambda: to_csv(table),
             "malpuls-nyckeltal.csv",
             "text/csv",
             key="dl_csv",
         )
         d2.download_button(
             "Ladda ner Excel",
-            to_excel(table, meta, selection, dt.date.today()),
+            lambda: to_excel(table, meta, selection, dt.date.today()),
             "malpuls-nyckeltal.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="dl_xlsx",
