@@ -170,9 +170,7 @@ def goal_sdg_cells(
     acc: dict[tuple[str, int], dict[str, set]] = {}
 
     def entry(goal: str, sdg: int) -> dict[str, set]:
-        return acc.setdefault(
-            (goal, sdg), {"prov": set(), "targets": set(), "kpis": set(), "reasons": set()}
-        )
+        return acc.setdefault((goal, sdg), _empty_entry())
 
     for link in links:
         if link.link_type == "sdg":
@@ -192,16 +190,26 @@ def goal_sdg_cells(
             e = entry(goal, sdg)
             e["prov"].add("nyckeltal")
             e["kpis"].add(kpi)
+    return _cells(acc)
+
+
+def _empty_entry() -> dict[str, set]:
+    return {"prov": set(), "targets": set(), "kpis": set(), "reasons": set(), "via": set()}
+
+
+def _cells(acc: dict[tuple[str, int], dict[str, set]]) -> list[Cell]:
+    """Accumulated links per (row, SDG) → one Cell each, strongest provenance, sorted."""
     return [
         Cell(
-            goal,
+            row,
             sdg,
             strongest(e["prov"]),
             tuple(sorted(e["targets"], key=target_sort_key)),
             tuple(sorted(e["kpis"])),
             tuple(sorted(e["reasons"])),
+            tuple(sorted(e["via"])),
         )
-        for (goal, sdg), e in sorted(acc.items())
+        for (row, sdg), e in sorted(acc.items())
     ]
 
 
@@ -216,25 +224,12 @@ def chain_cells(row_goals: Iterable[tuple[str, str, str]], cells: Iterable[Cell]
     acc: dict[tuple[str, int], dict[str, set]] = {}
     for row, goal, prov in row_goals:
         for c in by_goal.get(goal, []):
-            e = acc.setdefault(
-                (row, c.sdg), {"prov": set(), "targets": set(), "kpis": set(), "via": set()}
-            )
+            e = acc.setdefault((row, c.sdg), _empty_entry())
             e["prov"].add(weakest([prov, c.provenance]))
             e["targets"].update(c.targets)
             e["kpis"].update(c.kpis)
             e["via"].add(goal)
-    return [
-        Cell(
-            row,
-            sdg,
-            strongest(e["prov"]),
-            tuple(sorted(e["targets"], key=target_sort_key)),
-            tuple(sorted(e["kpis"])),
-            (),
-            tuple(sorted(e["via"])),
-        )
-        for (row, sdg), e in sorted(acc.items())
-    ]
+    return _cells(acc)
 
 
 def weakest(provenances: Iterable[str]) -> str:

@@ -21,12 +21,12 @@ import pytest
 
 from core.errors import MalpulsError
 from etl.config import PROJECT_ROOT, Paths
-from etl.kolada_client import ClientConfig, KoladaClient, KoladaError
+from etl.kolada_client import KoladaClient, KoladaError
 from etl.live import LiveResult, run_live, run_lock
 from etl.pipeline import build_offline
 from etl.settings import Settings
 
-from .standin import KoladaStandIn
+from .standin import KoladaStandIn, quick_settings
 
 NOW = dt.datetime(2026, 11, 22, 3, 0)
 KOLADA = PROJECT_ROOT / "data" / "kolada"
@@ -84,17 +84,7 @@ def paths(tmp_path: Path, template_db: Path) -> Paths:
 
 
 def _settings(api: KoladaStandIn, **client: object) -> Settings:
-    config = ClientConfig(
-        base_url=api.base_url,
-        timeout=2.0,
-        connect_timeout=2.0,
-        max_retries=3,
-        backoff_base=0.01,
-        backoff_max=0.05,
-        rate_per_second=200,
-        concurrency=3,
-    )
-    return Settings(client=replace(config, **client))
+    return quick_settings(api, **client)
 
 
 def _run(

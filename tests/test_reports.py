@@ -28,16 +28,14 @@ from core.reports import (
 )
 from db.connection import create_database
 from etl.config import PROJECT_ROOT, Paths
-from etl.kolada_client import ClientConfig
 from etl.live import run_live
 from etl.pipeline import build_offline
-from etl.settings import Settings
 from reports.excel import to_workbook
 from reports.freeze import build_report, freeze, report_label
 from reports.store import ReportExistsError, load_report, save_report
 from reports.word import SECTION_TITLE, to_docx
 
-from .standin import KoladaStandIn
+from .standin import KoladaStandIn, quick_settings
 
 KOLADA = PROJECT_ROOT / "data" / "kolada"
 GOALS = PROJECT_ROOT / "data" / "goals"
@@ -225,21 +223,6 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
     yield paths
 
 
-def _settings(api: KoladaStandIn) -> Settings:
-    return Settings(
-        client=ClientConfig(
-            base_url=api.base_url,
-            timeout=2.0,
-            connect_timeout=2.0,
-            max_retries=3,
-            backoff_base=0.01,
-            backoff_max=0.05,
-            rate_per_second=200,
-            concurrency=3,
-        )
-    )
-
-
 def _indicator(report: Report, indicator_id: str) -> ReportIndicator:
     return next(i for i in report.indicators if i.indicator_id == indicator_id)
 
@@ -255,7 +238,7 @@ def test_frozen_report_survives_revised_data_and_the_diff_explains(state: Paths)
     with KoladaStandIn(KOLADA) as api:
         api.revise("N03926", "0665", 2022, "T", 3.5, on=dt.date(2023, 6, 15))
         result = run_live(
-            state, _settings(api), now=dt.datetime(2023, 6, 15, 3), full=True, **quiet
+            state, quick_settings(api), now=dt.datetime(2023, 6, 15, 3), full=True, **quiet
         )
     assert result.changed == 1
     with duckdb.connect(str(state.db_path), read_only=True) as con:
@@ -408,3 +391,52 @@ def test_reports_page_empty_state(built_paths: Paths) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert "Inga rapporter är frysta för Vetlanda" in at.info[0].value
     assert "python -m etl report freeze --kommun 0685" in at.info[0].value
+
+
+@pytest.mark.parametrize("kommun", ["0665", "0685", "1962"])
+def test_each_municipality_april_and_august_freeze_compare_export(
+    built_paths: Paths, tmp_path: Path, kommun: str
+) -> None:
+    """The issue's done-when for every municipality: an April and an August report frozen,
+    compared, and exported to files Excel and Word open (checked by reading them back)."""
+    folder = tmp_path / "reports"
+    reports = {}
+    for date in (APRIL, AUGUST):
+        report, _ = build_report(built_paths, kommun, date, dt.datetime(2023, 9, 1))
+        reports[date] = load_report(save_report(folder, report))
+        assert reports[date] == report  # reopened exactly as frozen
+    april, august = reports[APRIL], reports[AUGUST]
+    assert august.label == "Delårsrapport per 31 augusti 2023"
+    assert [g.goal_id for g in august.goals] == [g.goal_id for g in april.goals]
+    # Same data: no input differs; any status change is put down to the later date.
+    for change in diff_reports(april, august):
+        assert change.status_changed
+        assert change.reasons == [change.reasons[0]]
+        assert change.reasons[0].startswith("Samma värden och ambitioner")
+    book = openpyxl.load_workbook(io.BytesIO(to_workbook(august)))
+    summary = list(book["Sammanfattning"].values)
+    assert summary[0][1] == f"{august.municipality_name} ({kommun})"
+    doc = Document(io.BytesIO(to_docx(august, chart=lambda _i, _n: _PNG)))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings.count(SECTION_TITLE) == len(august.goals)
+    assert len(doc.inline_shapes) == sum(1 for i in august.indicators if i.years)
+
+
+def _tiny_png() -> bytes:
+    """A valid 1×1 PNG: the chart renderer itself is tested once, on Norberg, above."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+_PNG = _tiny_png()
