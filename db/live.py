@@ -177,24 +177,10 @@ def apply_values(
         """
     )
     con.unregister("incoming_df")
-    added = con.execute(
-        """
-        SELECT count(*) FROM incoming i WHERE NOT gone AND NOT EXISTS (
-            SELECT 1 FROM kolada_value v WHERE v.kpi = i.kpi
-               AND v.municipality_id = i.municipality_id AND v.year = i.year
-               AND v.gender = i.gender)
-        """
-    ).fetchall()[0][0]
-    changed = con.execute(
-        """
-        SELECT count(*) FROM incoming i JOIN kolada_value v
-          ON v.kpi = i.kpi AND v.municipality_id = i.municipality_id
-         AND v.year = i.year AND v.gender = i.gender
-        WHERE NOT i.gone AND v.value IS DISTINCT FROM i.value
-        """
-    ).fetchall()[0][0]
     before = con.execute("SELECT count(*) FROM kolada_value").fetchall()[0][0]
-    _record_revisions(con, full_scope, at)
+    # One pass over incoming × kolada_value gives both the revisions to record and the
+    # added/changed counts.
+    added, changed = _record_revisions(con, full_scope, at)
     con.execute(
         """
         DELETE FROM kolada_value v USING incoming i
@@ -234,23 +220,33 @@ def _record_revisions(
     con: duckdb.DuckDBPyConnection,
     full_scope: Sequence[tuple[Iterable[str], Iterable[str]]] | None,
     at: dt.datetime,
-) -> None:
-    """Before kolada_value changes: what each changed key held (old) and will hold (new)."""
+) -> tuple[int, int]:
+    """Before kolada_value changes: record what each changed key held (old) and will hold
+    (new) in value_revision. Returns (added, changed) among the incoming values."""
     keys = """v.kpi = i.kpi AND v.municipality_id = i.municipality_id
               AND v.year = i.year AND v.gender = i.gender"""
     con.execute(
         f"""
-        INSERT INTO value_revision
-        SELECT i.kpi, i.municipality_id, i.year, i.gender, v.value, i.value, $at
+        CREATE OR REPLACE TEMP TABLE revised AS
+        SELECT i.kpi, i.municipality_id, i.year, i.gender, v.value AS old_value,
+               CASE WHEN i.gone THEN NULL ELSE i.value END AS new_value,
+               v.kpi IS NULL AS is_new, i.gone
         FROM incoming i LEFT JOIN kolada_value v ON {keys}
-        WHERE NOT i.gone AND (v.kpi IS NULL OR v.value IS DISTINCT FROM i.value)
-        UNION ALL
-        SELECT v.kpi, v.municipality_id, v.year, v.gender, v.value, NULL, $at
-        FROM incoming i JOIN kolada_value v ON {keys}
-        WHERE i.gone
+        WHERE (NOT i.gone AND (v.kpi IS NULL OR v.value IS DISTINCT FROM i.value))
+           OR (i.gone AND v.kpi IS NOT NULL)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO value_revision
+        SELECT kpi, municipality_id, year, gender, old_value, new_value, $at FROM revised
         """,
         {"at": at},
     )
+    added, changed = con.execute(
+        "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new AND NOT gone) FROM revised"
+    ).fetchall()[0]
+    con.execute("DROP TABLE revised")
     for kpis, geos in full_scope or ():
         _temp_ids(con, "scope_kpi", kpis)
         _temp_ids(con, "scope_geo", geos)
@@ -266,6 +262,7 @@ def _record_revisions(
             """,
             {"at": at},
         )
+    return added, changed
 
 
 def upgrade_schema(con: duckdb.DuckDBPyConnection) -> list[str]:

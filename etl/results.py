@@ -90,12 +90,17 @@ class _Values:
         self.last_revision = queries.query_last_revision_day(con)
         self._growth: dict[tuple[str, dt.date | None], dict[int, float]] = {}
         self._ranks: dict[tuple, list[tuple[str, float]]] = {}
+        self._series: dict[tuple, dict] = {}
 
     def vintage(self, as_of: dt.date) -> dt.date | None:
         return as_of if self.last_revision is not None and self.last_revision > as_of else None
 
     def series(self, m: str, kpis: list[str], gender: str, as_of: dt.date) -> dict:
-        return queries.query_series(self.con, m, kpis, gender, self.vintage(as_of))
+        # Every date after the last revision reads the same current values: one query.
+        key = (m, tuple(kpis), gender, self.vintage(as_of))
+        if key not in self._series:
+            self._series[key] = queries.query_series(self.con, m, kpis, gender, key[3])
+        return self._series[key]
 
     def growth(self, kpis: list[str], as_of: dt.date) -> dict[tuple[str, int], float]:
         v = self.vintage(as_of)
