@@ -174,3 +174,20 @@ def test_matrix_click_selects_the_sdg(built_paths: Paths) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="sdg").value == "4"
     assert at.query_params["sdg"] == "4"
+
+
+def test_goal_page_links_back_to_its_global_goals(built_paths: Paths) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["kommun"] = "0685"
+    at.run()
+    at.switch_page("app_pages/mal.py").run()
+    at.query_params["mal"] = "trygghet-och-tillit"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    links = [p.proto for p in _nodes(at, "page_link") if "Agenda 2030-vyn" in p.proto.label]
+    assert [p.label.split(" i ")[0] for p in links] == [
+        "Globalt mål 11",
+        "Globalt mål 16",
+        "Globalt mål 17",
+    ]
+    assert (links[0].page, links[0].query_string) == ("agenda-2030", "kommun=0685&sdg=11")

@@ -59,6 +59,14 @@ def render_goal_page(kommun: str, municipality_name: str) -> None:
     if not goal_links.empty:
         st.subheader("Kopplingar")
         render_links(goal_links)
+        sdgs = goal_links.loc[goal_links["link_type"] == "sdg", "target_id"]
+        for sdg in sorted(sdgs.astype(int).unique()):
+            st.page_link(
+                "app_pages/agenda_2030.py",
+                label=f"Globalt mål {sdg} i Agenda 2030-vyn: alla mål och nyckeltal som hör dit",
+                icon=":material/public:",
+                query_params={"kommun": kommun, "sdg": str(sdg)},
+            )
     incoming = links[(links["link_type"] == "goal") & (links["target_id"] == goal_id)]
     if not incoming.empty:
         st.markdown(
