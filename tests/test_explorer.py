@@ -129,3 +129,24 @@ def test_own_list_and_facets_in_url(built_paths: Paths) -> None:
     assert at.query_params["omr"] == "Gymnasieskola åk 1-3"
     table = at.dataframe[0].value
     assert set(table.index.get_level_values(1)) == {"Norberg", "Stockholm", "Malmö"}
+
+
+def test_goal_area_filter_restricts_search_to_the_areas_indicators(built_paths: Paths) -> None:
+    """Målområde in the URL: the hits are exactly the KPIs of that area's goals."""
+    at = _explorer("1962", omrade="miljo-klimat")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="omrade").value == "miljo-klimat"
+    with duckdb.connect(str(built_paths.db_path), read_only=True) as con:
+        expected = {
+            k
+            for (k,) in con.execute(
+                "SELECT i.kpi_id FROM indicator i JOIN goal g USING (municipality_id, goal_id) "
+                "JOIN kpi k ON k.id = i.kpi_id AND NOT k.is_retired "
+                "WHERE g.municipality_id = '1962' AND g.area_id = 'miljo-klimat' "
+                "AND EXISTS (SELECT 1 FROM kolada_value v WHERE v.kpi = i.kpi_id "
+                "AND v.municipality_id = '1962')"
+            ).fetchall()
+        }
+    options = at.multiselect(key="kpi_sel").options
+    assert {o.rsplit("(", 1)[1].rstrip(")") for o in options} == expected
+    assert len(expected) >= 5
