@@ -274,15 +274,18 @@ def upgrade_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
     have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     have |= {r[0] for r in con.execute("SELECT function_name FROM duckdb_functions()").fetchall()}
     added = []
-    for statement in SCHEMA_SQL.read_text(encoding="utf-8").split(";"):
-        body = "\n".join(
-            line for line in statement.splitlines() if not line.lstrip().startswith("--")
-        ).strip()
-        words = body.split()
+    # Comments go first: they may hold a ';' that is not a statement's end.
+    sql = "\n".join(
+        line
+        for line in SCHEMA_SQL.read_text(encoding="utf-8").splitlines()
+        if not line.lstrip().startswith("--")
+    )
+    for statement in sql.split(";"):
+        words = statement.split()
         if len(words) > 2 and words[0] == "CREATE" and words[1] in ("TABLE", "MACRO"):
             name = words[2].split("(")[0]
             if name not in have:
-                con.execute(body)
+                con.execute(statement)
                 added.append(name)
     return added
 

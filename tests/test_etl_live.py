@@ -375,3 +375,21 @@ def test_cli_dry_run_and_usage(paths: Paths, api: KoladaStandIn, tmp_path: Path)
     bad = _cli(paths, api, tmp_path, "--since", "2026-02-30")
     assert bad.returncode == 2
     assert "inget datum" in bad.stderr
+
+
+def test_database_from_an_older_version_is_upgraded(paths: Paths, api: KoladaStandIn) -> None:
+    """A published file built before the Agenda 2030 and vintage tables existed: the live
+    run adds what the schema has and the file lacks, then runs as usual."""
+    with duckdb.connect(str(paths.db_path)) as con:
+        for table in ("value_revision", "kpi_sdg_map", "sdg_kpi_result"):
+            con.execute(f"DROP TABLE {table}")
+        con.execute("DROP MACRO TABLE values_as_of")
+    result = _run(paths, api, full=True)
+    assert result.mode.mode == "full"
+    with duckdb.connect(str(paths.db_path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM kpi_sdg_map").fetchall()[0][0] == 99
+        assert con.execute("SELECT count(*) FROM sdg_kpi_result").fetchall()[0][0] > 50
+        assert (
+            con.execute("SELECT count(*) FROM values_as_of(DATE '2020-01-01')").fetchall()[0][0]
+            == con.execute("SELECT count(*) FROM kolada_value").fetchall()[0][0]
+        )
