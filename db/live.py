@@ -5,6 +5,7 @@ goal tables. Nothing here commits to the published file; etl.publish does the sw
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -274,12 +275,9 @@ def upgrade_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
     have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     have |= {r[0] for r in con.execute("SELECT function_name FROM duckdb_functions()").fetchall()}
     added = []
-    # Comments go first: they may hold a ';' that is not a statement's end.
-    sql = "\n".join(
-        line
-        for line in SCHEMA_SQL.read_text(encoding="utf-8").splitlines()
-        if not line.lstrip().startswith("--")
-    )
+    # Comments go first: they may hold a ';' that is not a statement's end (schema.sql
+    # has no '--' inside a string literal).
+    sql = re.sub(r"--[^\n]*", "", SCHEMA_SQL.read_text(encoding="utf-8"))
     for statement in sql.split(";"):
         words = statement.split()
         if len(words) > 2 and words[0] == "CREATE" and words[1] in ("TABLE", "MACRO"):
