@@ -282,6 +282,16 @@ def test_frozen_report_survives_revised_data_and_the_diff_explains(state: Paths)
     ks2 = summary[summary["Mål"].str.startswith("2. Möjligheten")].iloc[0]
     assert ks2["Status"] == "▬ Oförändrat"  # as frozen, not as the revised data says now
 
+    # A damaged report file is named; the intact ones still open.
+    (state.reports_dir / "0665-2023-12-31.json").write_text('{"label": 1}', encoding="utf-8")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Rapportfilen 0665-2023-12-31.json är skadad" in at.warning[0].value
+    assert at.selectbox(key="rapport").options == [
+        "Delårsrapport per 31 augusti 2023 (fryst 2023-09-01 09:00)",
+        "Delårsrapport per 30 april 2023 (fryst 2023-05-02 09:00)",
+    ]
+
 
 # ------------------------------------------------------------------ exports
 

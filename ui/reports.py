@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from core.errors import DataError
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, forecast_text, format_number
 from core.labels import status_text
 from core.reports import GoalChange, Report, ReportIndicator, diff_reports
@@ -53,8 +54,17 @@ def render_reports(kommun: str, name: str) -> None:
         "Prognos för måloppfyllelse per delårsrapport och årsredovisning: frysta rapporter "
         "öppnas exakt som de frystes, även när Kolada har reviderat data efteråt."
     )
-    frozen = list_reports(data.paths().reports_dir, kommun)
+    frozen, broken = [], []
+    for date, path in list_reports(data.paths().reports_dir, kommun):
+        try:
+            _report(path)
+            frozen.append((date, path))
+        except DataError as exc:
+            # One damaged file must not hide the others: name it and go on.
+            broken.append(str(exc))
     st.subheader("Frysta rapporter")
+    if broken:
+        st.warning("Rapportfiler som inte kan läsas:  \n" + "  \n".join(broken))
     if not frozen:
         st.info(
             f"Inga rapporter är frysta för {name} ännu. En rapport fryses av den som "
