@@ -56,7 +56,8 @@ class AgendaView:
             for r in targets.itertuples()
         }
         self.goals = data.frame("query_goals", kommun)
-        self.areas = data.frame("query_areas", kommun)
+        areas = data.frame("query_areas", kommun)
+        self.area_label = {r.area_id: _goal_label(r.number, r.title) for r in areas.itertuples()}
         self.frameworks = data.frame("query_frameworks", kommun)
         self.links = data.frame("query_links", kommun)
         self.indicators = data.frame("query_indicator_overview", kommun)
@@ -415,6 +416,7 @@ def _reverse_table(view: AgendaView) -> pd.DataFrame:
             return ", ".join(str(c.sdg) for c in mine if c.provenance == prov)
 
         row = {
+            "Område": view.area_label.get(g.area_id, "Utan område"),
             "Mål": view.goal_label[g.goal_id],
             "Målstatus": status_text(_text(g.status)),
             "Globala mål (dokument)": sdgs("källa"),
