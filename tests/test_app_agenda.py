@@ -169,11 +169,17 @@ def test_matrix_click_selects_the_sdg(built_paths: Paths) -> None:
     """A click in a matrix arrives as the chart's selection state; the page turns it into
     the chosen SDG and writes it to the URL."""
     at = _agenda("1962")
-    at.session_state["matrix_mal_norberg-2030"] = {"selection": {"cell": [{"sdg": 4}]}}
+    at.session_state["matrix_mal_norberg-2030_0"] = {"selection": {"cell": [{"sdg": 4}]}}
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="sdg").value == "4"
     assert at.query_params["sdg"] == "4"
+    # The select box moves on; the matrices start afresh, so clicking SDG 4 again counts.
+    at.selectbox(key="sdg").set_value("7").run()
+    assert at.query_params["sdg"] == "7"
+    at.session_state["matrix_mal_norberg-2030_1"] = {"selection": {"cell": [{"sdg": 4}]}}
+    at.run()
+    assert at.selectbox(key="sdg").value == "4"
 
 
 def test_goal_page_links_back_to_its_global_goals(built_paths: Paths) -> None:

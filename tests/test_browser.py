@@ -177,6 +177,15 @@ def test_agenda_2030_cell_to_indicator(server: str, page: Page) -> None:
     expect(page).to_have_url(re.compile(r"sdg=11"))
     expect(page.get_by_text("Mål 11: Hållbara städer och samhällen")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "agenda2030-1962-sdg11.png"), full_page=True)
+    # Choose another SDG in the select box, then click the same cell again: it counts.
+    box = page.get_by_role("combobox", name="Globalt mål")
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.get_by_role("option", name=re.compile(r"^5 Jämställdhet")).click()
+    expect(page).to_have_url(re.compile(r"sdg=5"))
+    expect(cell).to_have_count(1)  # the re-keyed matrix has replaced the old one
+    cell.click()
+    expect(page).to_have_url(re.compile(r"sdg=11"))
     link = page.get_by_role("link", name=re.compile(r"Trångboddhet i flerbostadshus"))
     expect(link).to_have_count(1)
     link.click()

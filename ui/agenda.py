@@ -34,6 +34,7 @@ from ui.charts import MATRIX_SELECTION, sdg_matrix, sdg_status_bars
 from ui.components import adopt_url_value, set_url_param
 
 SDG_PARAM = "sdg"
+MATRIX_GENERATION = "_matrix_generation"
 LINK_TYPES = ("sdg", "sdg_target")
 LINKS_SOURCE = (
     "Kopplingar: kommunens målfil (dokument och förslag) och Målpuls kurering av Koladas "
@@ -140,6 +141,7 @@ def render_agenda(kommun: str, name: str) -> None:
         options,
         format_func=lambda s: "Välj ett globalt mål" if not s else _option_label(view, int(s)),
         key=SDG_PARAM,
+        on_change=_forget_matrix_clicks,
     )
     set_url_param(SDG_PARAM, chosen or None)
     if chosen:
@@ -251,7 +253,7 @@ def _matrix(
     event = st.altair_chart(
         sdg_matrix(_cell_frame(view, rows, cells), row_title),
         on_select="rerun",
-        key=f"matrix_{key}",
+        key=f"matrix_{key}_{st.session_state.get(MATRIX_GENERATION, 0)}",
     )
     picked = (event or {}).get("selection", {}).get(MATRIX_SELECTION) or []
     sdg = str(picked[0].get("sdg")) if picked and picked[0].get("sdg") is not None else None
@@ -259,6 +261,13 @@ def _matrix(
     if sdg is not None and sdg != st.session_state.get(seen):
         st.session_state[SDG_PARAM] = sdg
     st.session_state[seen] = sdg
+
+
+def _forget_matrix_clicks() -> None:
+    """The select box moved away from the SDG a matrix click chose: give the matrices new
+    keys, so they start without a selection and a click on that same cell counts again
+    (clicking an already selected cell changes nothing and sends no event)."""
+    st.session_state[MATRIX_GENERATION] = st.session_state.get(MATRIX_GENERATION, 0) + 1
 
 
 def _render_coverage(view: AgendaView) -> None:
