@@ -25,6 +25,15 @@ DIRECTION_LABEL = {"öka": "Öka ↑", "minska": "Minska ↓", "bevaka": "Bevaka
 SOURCE_RAW = "Källa: Kolada"
 SOURCE_COMPUTED = "Egen bearbetning av data från Kolada"
 
+# Swedish number formatting inside charts (decimal comma, space as thousands separator), as
+# a d3-format locale: the app's Altair charts and the report's PNG charts use the same.
+CHART_LOCALE = {
+    "decimal": ",",
+    "thousands": "\u00a0",
+    "grouping": [3],
+    "currency": ["", "\u00a0kr"],
+}
+
 
 def format_number(value: float | None, decimals: int | None = None) -> str:
     """12345.678 → '12 345,7'; None/NaN → '–'. A non-breaking space groups thousands,

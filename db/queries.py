@@ -297,20 +297,6 @@ def query_last_revision_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return con.execute("SELECT CAST(max(replaced_at) AS DATE) FROM value_revision").fetchall()[0][0]
 
 
-def query_revisions(
-    con: duckdb.DuckDBPyConnection, municipality_id: str, kpis: list[str]
-) -> list[tuple]:
-    """The recorded changes to one municipality's values of some KPIs, oldest first."""
-    return con.execute(
-        """
-        SELECT kpi, year, gender, old_value, new_value, replaced_at FROM value_revision
-        WHERE municipality_id = ? AND list_contains(?, kpi)
-        ORDER BY replaced_at, kpi, year, gender
-        """,
-        [municipality_id, kpis],
-    ).fetchall()
-
-
 def query_peer_groups(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str]]]:
     rows = con.execute(
         """

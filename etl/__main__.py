@@ -203,7 +203,7 @@ def _build_offline(paths: Paths) -> int:
 
 def _report(paths: Paths, args: argparse.Namespace) -> int:
     from core.reports import diff_reports
-    from reports.store import load_report, report_path
+    from reports.store import list_reports, load_report, report_path
 
     try:
         if args.report_command == "freeze":
@@ -211,10 +211,9 @@ def _report(paths: Paths, args: argparse.Namespace) -> int:
 
             freeze(paths, args.kommun, args.date, now=dt.datetime.now())
         elif args.report_command == "list":
-            folder = paths.reports_dir
-            files = sorted(folder.glob(f"{args.kommun or '*'}-*.json"))
+            files = [p for _, p in reversed(list_reports(paths.reports_dir, args.kommun))]
             if not files:
-                print(f"Inga frysta rapporter i {folder}.")
+                print(f"Inga frysta rapporter i {paths.reports_dir}.")
             for f in files:
                 r = load_report(f)
                 print(f"{r.municipality_id} {r.date} {r.label} (fryst {r.frozen_at}) {f}")

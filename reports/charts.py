@@ -7,12 +7,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from core.format import CHART_LOCALE
 from core.reports import ReportIndicator
 
 KOMMUN_COLOUR = "#1f4e79"
 AMBITION_COLOUR = "#2e7d32"
 FORECAST_COLOUR = "#e08214"
-SWEDISH_LOCALE = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", ""]}
 
 
 def indicator_chart(ind: ReportIndicator, municipality_name: str) -> alt.LayerChart:
@@ -60,4 +60,4 @@ def indicator_png(ind: ReportIndicator, municipality_name: str) -> bytes:
     import vl_convert as vlc
 
     spec = indicator_chart(ind, municipality_name).to_json()
-    return vlc.vegalite_to_png(spec, scale=2, format_locale=SWEDISH_LOCALE)
+    return vlc.vegalite_to_png(spec, scale=2, format_locale=CHART_LOCALE)

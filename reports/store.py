@@ -63,12 +63,13 @@ def load_report(path: Path) -> Report:
         ) from exc
 
 
-def list_reports(folder: Path, municipality_id: str) -> list[tuple[dt.date, Path]]:
-    """(date, file) of the municipality's frozen reports, newest first."""
+def list_reports(folder: Path, municipality_id: str | None) -> list[tuple[dt.date, Path]]:
+    """(date, file) of the municipality's frozen reports (every municipality's when None),
+    newest first."""
     out = []
-    for p in folder.glob(f"{municipality_id}-*.json"):
+    for p in folder.glob(f"{municipality_id or '*'}-*.json"):
         try:
-            out.append((dt.date.fromisoformat(p.stem[len(municipality_id) + 1 :]), p))
-        except ValueError:
+            out.append((dt.date.fromisoformat(p.stem.split("-", 1)[1]), p))
+        except (IndexError, ValueError):
             continue
-    return sorted(out, reverse=True)
+    return sorted(out, key=lambda dp: (dp[1].name.split("-", 1)[0], dp[0]), reverse=True)

@@ -30,7 +30,7 @@ from core.agenda import (
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number
 from core.labels import STATUS_CHART_HEX, status_text
 from ui import data, export
-from ui.charts import MATRIX_SELECTION, sdg_matrix, sdg_status_bars
+from ui.charts import EMPTY_CELL, MATRIX_SELECTION, sdg_matrix, sdg_status_bars
 from ui.components import adopt_url_value, set_url_param
 
 SDG_PARAM = "sdg"
@@ -219,7 +219,7 @@ def _cell_frame(
                     "row_order": order,
                     "sdg": sdg,
                     "sdg_name": view.sdg_name(sdg),
-                    "colour": view.sdgs.loc[sdg, "color_hex"] if c else "#eef0f3",
+                    "colour": view.sdgs.loc[sdg, "color_hex"] if c else EMPTY_CELL,
                     "provenance": prov,
                     "koppling": koppling,
                     "detaljer": _cell_details(view, c) if c else "",

@@ -5,13 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-# Swedish number formatting inside the chart (decimal comma, space as thousands separator).
-SWEDISH_LOCALE = {
-    "decimal": ",",
-    "thousands": "\u00a0",
-    "grouping": [3],
-    "currency": ["", "\u00a0kr"],
-}
+from core.format import CHART_LOCALE
+
 SERIES_COLOURS = {"kommun": "#1f4e79", "riket": "#8c8c8c", "liknande": "#e08214"}
 
 
@@ -83,7 +78,7 @@ def history_chart(
             )
         )
     return alt.layer(*layers).properties(
-        height=260, usermeta={"embedOptions": {"formatLocale": SWEDISH_LOCALE}}
+        height=260, usermeta={"embedOptions": {"formatLocale": CHART_LOCALE}}
     )
 
 

@@ -13,10 +13,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number
+from core.format import CHART_LOCALE, SOURCE_COMPUTED, SOURCE_RAW, format_number
 from core.scope import RIKET, peer_group, region_of
 from ui import data
-from ui.charts import SWEDISH_LOCALE
 from ui.components import adopt_url_value, set_url_param
 from ui.export import swedish_table, to_csv, to_excel
 
@@ -227,7 +226,7 @@ def _render_look(kommun: str, name: str, kpis: list[str], meta: pd.DataFrame) ->
                         alt.Tooltip("value:Q", format=",.4~g"),
                     ],
                 )
-                .properties(height=360, usermeta={"embedOptions": {"formatLocale": SWEDISH_LOCALE}})
+                .properties(height=360, usermeta={"embedOptions": {"formatLocale": CHART_LOCALE}})
             )
             st.altair_chart(chart, width="stretch")
             st.caption(SOURCE_RAW)
