@@ -25,6 +25,7 @@ import time
 import duckdb
 import numpy as np
 
+from config import PROJECT_ROOT
 from core.forecast import (
     METHODS,
     PERCENTILES,
@@ -36,7 +37,6 @@ from core.forecast import (
     point_forecast,
     probability_at_least,
 )
-from etl.config import PROJECT_ROOT
 
 SOURCE = PROJECT_ROOT.parent / "shared" / "kolada" / "values_all_municipalities_2024-08-30.parquet"
 CALIBRATION_OUT = PROJECT_ROOT / "data" / "forecast_calibration.csv"

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import duckdb
 
+from config import PROJECT_ROOT, Paths
 from db.connection import create_database
 from db.load import load_values
-from etl.config import PROJECT_ROOT, Paths
 from etl.kolada_client import ClientConfig
 from etl.live import run_live
 from etl.pipeline import build_offline

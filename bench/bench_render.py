@@ -28,7 +28,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from etl.config import PROJECT_ROOT, Paths
+from config import PROJECT_ROOT, Paths
 from etl.pipeline import build_offline
 
 FULL_VALUES = (

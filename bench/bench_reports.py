@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.bench_render import FULL_VALUES, _database
-from etl.config import Paths
+from config import Paths
 from reports.excel import to_workbook
 from reports.freeze import build_report
 from reports.word import to_docx

@@ -1,4 +1,5 @@
-"""SQL for cutting the bundled Kolada snapshot (used by etl.bundle, maintainers only)."""
+"""The bundled Kolada snapshot: what it is (SNAPSHOT_META, read by the offline build and the
+report freezer) and the SQL for cutting it (etl.bundle, maintainers only)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,14 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+SCHEMA_VERSION = "1"
+SNAPSHOT_META = {
+    "schema_version": SCHEMA_VERSION,
+    "data_source": "Kolada (ögonblicksbild via open-numbers/ddf--kolada--dump)",
+    "data_date": "2024-08-30",
+    "catalog_date": "2026-03-23",
+}
 
 PARQUET_OPTIONS = "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 19)"
 

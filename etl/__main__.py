@@ -31,8 +31,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from config import PROJECT_ROOT, Paths
 from core.errors import MalpulsError
-from etl.config import PROJECT_ROOT, Paths
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_KOLADA, EXIT_CHECK, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
 

@@ -20,15 +20,16 @@ from pathlib import Path
 
 import duckdb
 
+from config import Paths
 from core.errors import DataError, MalpulsError
 from core.goals import ReferenceData
 from core.scope import RunMode, Scope, decide_mode, plan_scope
 from db import checks, live, load, queries
 from db.connection import connect_read_only
-from etl.config import Paths
+from db.snapshot import SCHEMA_VERSION
 from etl.goal_files import display_name, read_goal_files
 from etl.kolada_client import KoladaClient
-from etl.pipeline import SCHEMA_VERSION, build_offline, check_database
+from etl.pipeline import build_offline, check_database
 from etl.publish import staged_file
 from etl.reference import read_reference_data, read_sdg_mapping
 from etl.results import compute_results, read_calibration

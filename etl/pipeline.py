@@ -13,22 +13,15 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from config import Paths
 from core.errors import DataError, MalpulsError
 from db import checks, load
 from db.connection import create_database
-from etl.config import Paths
+from db.snapshot import SNAPSHOT_META
 from etl.goal_files import display_name, read_goal_files
 from etl.publish import staged_file, write_json_atomic
 from etl.reference import read_reference_data, read_sdg_mapping
 from etl.results import compute_results, read_calibration
-
-SCHEMA_VERSION = "1"
-SNAPSHOT_META = {
-    "schema_version": SCHEMA_VERSION,
-    "data_source": "Kolada (ögonblicksbild via open-numbers/ddf--kolada--dump)",
-    "data_date": "2024-08-30",
-    "catalog_date": "2026-03-23",
-}
 
 # Tables that must hold rows after a build; an empty one means a broken input.
 REQUIRED_TABLES = (

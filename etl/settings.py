@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config import Paths
 from core.errors import MalpulsError
-from etl.config import PROJECT_ROOT
 from etl.kolada_client import ClientConfig
 
 
@@ -28,7 +27,7 @@ class Settings:
 
 
 def read_settings(path: Path | None = None) -> Settings:
-    path = path or Path(os.environ.get("MALPULS_CONFIG", PROJECT_ROOT / "etl.toml"))
+    path = path or Paths.from_env().settings_path
     if not path.exists():
         return Settings()
     try:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from config import Paths
 from core.errors import DataError
 from core.format import SOURCE_COMPUTED
 from core.reports import (
@@ -24,8 +25,7 @@ from core.reports import (
 )
 from db import queries
 from db.connection import connect_read_only
-from etl.config import Paths
-from etl.pipeline import SNAPSHOT_META
+from db.snapshot import SNAPSHOT_META
 from etl.results import Assessed, assess, read_calibration
 from reports.store import save_report
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from config import PROJECT_ROOT, Paths
 from core.goals import ReferenceData
-from etl.config import PROJECT_ROOT, Paths
 from etl.pipeline import build_offline
 from etl.reference import read_reference_data
 

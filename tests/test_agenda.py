@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from config import PROJECT_ROOT, Paths
 from core.agenda import (
     Cell,
     GoalLink,
@@ -24,7 +25,6 @@ from core.agenda import (
     status_distribution,
 )
 from core.errors import ReferenceFileError
-from etl.config import PROJECT_ROOT, Paths
 from etl.pipeline import build_offline
 from etl.reference import MAPPING_FILE, read_sdg_mapping, read_target_goals
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.config import PROJECT_ROOT, Paths
+from config import PROJECT_ROOT, Paths
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGES = [

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.config import PROJECT_ROOT, Paths
+from config import PROJECT_ROOT, Paths
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGE = "app_pages/agenda_2030.py"

@@ -16,7 +16,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from etl.config import PROJECT_ROOT, Paths
+from config import PROJECT_ROOT, Paths
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"

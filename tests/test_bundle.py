@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from config import PROJECT_ROOT
 from etl.bundle import VALUES, bundle, goal_kpis
-from etl.config import PROJECT_ROOT
 
 from .conftest import SHARED
 

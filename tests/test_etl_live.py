@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from config import PROJECT_ROOT, Paths
 from core.errors import MalpulsError
-from etl.config import PROJECT_ROOT, Paths
 from etl.kolada_client import KoladaClient, KoladaError
 from etl.live import LiveResult, run_live, run_lock
 from etl.pipeline import build_offline

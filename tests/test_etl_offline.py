@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.config import PROJECT_ROOT, Paths
+from config import PROJECT_ROOT, Paths
 from etl.pipeline import build_offline
 
 EXPECTED_TABLES = {

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from config import PROJECT_ROOT, Paths
 from db import queries
-from etl.config import PROJECT_ROOT, Paths
 from ui.export import swedish_table, to_csv, to_excel
 
 APP = str(PROJECT_ROOT / "app.py")

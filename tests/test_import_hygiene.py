@@ -8,7 +8,7 @@ import ast
 import subprocess
 import sys
 
-from etl.config import PROJECT_ROOT
+from config import PROJECT_ROOT
 
 IO_MODULES = {"streamlit", "duckdb", "requests", "yaml", "pandas", "pyarrow"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from config import Paths
 from db import queries
-from etl.config import Paths
 
 
 def test_overview_latest_value_matches_raw_data(con: duckdb.DuckDBPyConnection) -> None:

@@ -19,6 +19,7 @@ import pytest
 from docx import Document
 from streamlit.testing.v1 import AppTest
 
+from config import PROJECT_ROOT, Paths
 from core.reports import (
     Report,
     ReportAmbition,
@@ -27,7 +28,6 @@ from core.reports import (
     diff_reports,
 )
 from db.connection import create_database
-from etl.config import PROJECT_ROOT, Paths
 from etl.live import run_live
 from etl.pipeline import build_offline
 from reports.excel import to_workbook

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from etl.config import PROJECT_ROOT
+from config import PROJECT_ROOT
 from tests.standin import KoladaStandIn
 from tests.standin.server import KPI_FIELDS
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from config import PROJECT_ROOT
 from core.errors import GoalFileError
 from core.goals import ReferenceData
-from etl.config import PROJECT_ROOT
 from etl.goal_files import read_goal_file
 
 VALID = """\

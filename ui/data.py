@@ -19,10 +19,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from config import Paths
 from core.errors import DataError, MalpulsError
 from db import queries
 from db.connection import connect_read_only, file_identity
-from etl.config import Paths
 
 T = TypeVar("T")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from config import PROJECT_ROOT
 from core.format import SOURCE_COMPUTED
 from core.labels import status_badge
 from core.status import MAX_DATA_AGE_YEARS, MIN_POINTS, P_OFF_TRACK, P_ON_TRACK
-from etl.config import PROJECT_ROOT
 
 BACKTEST_DOC = PROJECT_ROOT / "docs" / "backtest.md"
 

@@ -1,5 +1,13 @@
-"""Where things are. One environment variable moves all state (MALPULS_DATA_DIR), so tests
-can point the ETL and the app at a temporary folder."""
+"""Where things are: every path and environment variable Målpuls reads, in one place.
+
+One environment variable moves all state (MALPULS_DATA_DIR: database, lock, status file,
+frozen reports), so tests point the ETL and the app at a temporary folder. Every layer may
+import this module; it imports nothing of the project.
+
+    MALPULS_DATA_DIR    folder of the database, lock, status file and frozen reports
+    MALPULS_GOALS_DIR   folder of goal files (default data/goals)
+    MALPULS_CONFIG      the ETL settings file (default etl.toml)
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,7 @@ class Paths:
     status_path: Path
     calibration_path: Path
     reports_dir: Path  # frozen interim reports: written once, never by an ETL run
+    settings_path: Path
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -32,4 +41,5 @@ class Paths:
             status_path=state / "etl_status.json",
             calibration_path=data / "forecast_calibration.csv",
             reports_dir=state / "reports",
+            settings_path=Path(os.environ.get("MALPULS_CONFIG", PROJECT_ROOT / "etl.toml")),
         )
