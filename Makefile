@@ -1,6 +1,7 @@
 # Two commands for a new user (see README.md):
 #   make run   set up, build the database if missing, start the dashboard on 127.0.0.1:8501
 #   make test  set up with the dev tools and run the whole test suite (what CI runs)
+# and, for the inner loop, make test-fast (ruff and every test not marked slow, live or browser).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -9,7 +10,7 @@ DB     := data/malpuls.duckdb
 
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test lint format db rebuild bench clean browser-deps
+.PHONY: run test test-fast lint format db rebuild bench clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Målpuls needs Python 3.11"'
@@ -48,7 +49,12 @@ browser-deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 test: lint browser-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
+
+# Marks are set in tests/conftest.py: slow = builds the full bundled snapshot, live = the ETL
+# over HTTP against the Kolada stand-in, browser = Chromium.
+test-fast: lint
+	$(BIN)/python -m pytest -m "not slow and not browser and not live"
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.bench_etl

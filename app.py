@@ -6,45 +6,46 @@ Run with `make run` (or `streamlit run app.py`).
 import streamlit as st
 
 from core.errors import MalpulsError
-from ui import components, data
+from ui import components
 
 st.set_page_config(page_title="Målpuls", page_icon=":material/flag:", layout="wide")
 
 page = st.navigation(
     [
         st.Page(
-            "app_pages/oversikt.py",
+            "app_pages/overview.py",
             title="Översikt",
             icon=":material/flag:",
             default=True,
         ),
-        st.Page("app_pages/mal.py", title="Mål", icon=":material/target:", url_path="mal"),
+        st.Page("app_pages/goal.py", title="Mål", icon=":material/target:", url_path="mal"),
         st.Page(
-            "app_pages/utforska.py",
+            "app_pages/explorer.py",
             title="Utforska",
             icon=":material/search:",
             url_path="utforska",
         ),
         st.Page(
-            "app_pages/agenda_2030.py",
+            "app_pages/agenda.py",
             title="Agenda 2030",
             icon=":material/public:",
             url_path="agenda-2030",
         ),
         st.Page(
-            "app_pages/rapporter.py",
+            "app_pages/reports.py",
             title="Rapporter",
             icon=":material/description:",
             url_path="rapporter",
         ),
-        st.Page("app_pages/metod.py", title="Metod", icon=":material/functions:", url_path="metod"),
         st.Page(
-            "app_pages/om_data.py", title="Om data", icon=":material/database:", url_path="om-data"
+            "app_pages/method.py", title="Metod", icon=":material/functions:", url_path="metod"
+        ),
+        st.Page(
+            "app_pages/about.py", title="Om data", icon=":material/database:", url_path="om-data"
         ),
     ]
 )
 try:
-    data.ensure_database()
     st.session_state["kommun_valid"] = components.render_municipality_picker()
     components.render_sidebar_footer()
     page.run()

@@ -29,7 +29,7 @@ VIEWS = [
 
 
 def _page_run(params: dict[str, str]) -> float:
-    return _time_run("1962", "app_pages/utforska.py", params)
+    return _time_run("1962", "app_pages/explorer.py", params)
 
 
 def main() -> int:

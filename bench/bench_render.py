@@ -92,8 +92,8 @@ def main() -> int:
         for kommun, goal in GOALS.items():
             for view, page, params in (
                 ("overview", None, {}),
-                ("goal page", "app_pages/mal.py", {"mal": goal}),
-                ("agenda 2030", "app_pages/agenda_2030.py", {"sdg": "11"}),
+                ("goal page", "app_pages/goal.py", {"mal": goal}),
+                ("agenda 2030", "app_pages/agenda.py", {"sdg": "11"}),
             ):
                 runs = [_time_run(kommun, page, params) for _ in range(REPEATS)]
                 print(f"  {kommun} {view:11s}: {statistics.median(runs):.3f} s ({max(runs):.3f} s)")

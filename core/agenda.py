@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from core.errors import Problem
+from core.vocabulary import Status
 
 SDG_NUMBERS = tuple(range(1, 18))
 
@@ -43,17 +44,7 @@ DIRECTIONS = ("öka", "minska", "bevaka")
 MAPPING_FIELDS = ("kpi_id", "sdg", "target", "direction", "reason")
 
 # Order in which statuses are stacked in the distribution (best first, unknown last).
-STATUS_ORDER = (
-    "Uppnått",
-    "På väg",
-    "Förbättras",
-    "Osäkert",
-    "Oförändrat",
-    "Ej på väg",
-    "Försämras",
-    "Bevakas",
-    "Ej bedömbart",
-)
+STATUS_ORDER = tuple(Status)
 
 
 @dataclass(frozen=True)

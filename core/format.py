@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import math
 
@@ -87,3 +88,22 @@ def forecast_text(
     if not missing(lo) and not missing(hi):
         text += f" (80 %: {format_number(lo)}–{format_number(hi)})"
     return text
+
+
+def numbered_label(number: object, title: str, level: str | None = None) -> str:
+    """The one way a numbered goal or area is named: "3. Title", or with its level
+    "Mål 3. Title"; a missing number (None, NaN, pandas NA) gives the title alone."""
+    try:
+        n = int(number)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return title
+    return f"{level} {n}. {title}" if level else f"{n}. {title}"
+
+
+def parse_cli_date(text: str) -> dt.date:
+    """An ISO date given on a command line (`type=` for argparse in both CLIs), with a
+    Swedish message for anything else."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} är inget datum (ÅÅÅÅ-MM-DD)") from None

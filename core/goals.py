@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from core.errors import GoalFileError, Problem
+from core.vocabulary import Status
 
 FORMAT_VERSION = 1
 
@@ -35,7 +36,10 @@ Direction = Literal["öka", "minska", "bevaka"]
 Provenance = Literal["källa", "förslag"]
 Gender = Literal["T", "K", "M"]
 AmbitionKind = Literal["delmål", "accepterad gräns", "periodmål"]
-AssessmentStatus = Literal["Uppnått", "På väg", "Osäkert", "Ej på väg", "Ej bedömbart"]
+# Leadership's assessment uses the target words (core.status.Status), not the direction ones.
+AssessmentStatus = Literal[
+    Status.MET, Status.ON_TRACK, Status.UNCERTAIN, Status.OFF_TRACK, Status.NOT_JUDGEABLE
+]
 CheckpointKind = Literal["delårsrapport", "halvårsbokslut", "årsredovisning"]
 LinkType = Literal["sdg", "sdg_target", "crc", "challenge", "rus", "goal"]
 Confidence = Literal["hög", "medel", "låg"]
@@ -127,7 +131,7 @@ class Baseline(_Model):
     note: str | None = None
 
 
-class Ambition(_Model):
+class AmbitionEntry(_Model):
     kind: AmbitionKind
     date: dt.date
     value: float
@@ -155,7 +159,7 @@ class Indicator(_Model):
     gender: Gender = "T"
     unit: str | None = None
     baseline: Baseline | None = None
-    ambitions: tuple[Ambition, ...] = ()
+    ambitions: tuple[AmbitionEntry, ...] = ()
     successor: Successor | None = None
     kpi_mapping: KpiMapping | None = None
     # källa: the document names this indicator; förslag: our proposal (e.g. read from the

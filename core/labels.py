@@ -3,31 +3,33 @@ the only carrier of meaning (colour-blind readers get the icon and the word)."""
 
 from __future__ import annotations
 
+from core.vocabulary import Status
+
 # status → (icon, Streamlit colour name)
-STATUS_STYLE: dict[str, tuple[str, str]] = {
-    "Uppnått": ("✔", "green"),
-    "På väg": ("●", "green"),
-    "Förbättras": ("▲", "green"),
-    "Osäkert": ("◐", "orange"),
-    "Oförändrat": ("▬", "orange"),
-    "Ej på väg": ("✖", "red"),
-    "Försämras": ("▼", "red"),
-    "Ej bedömbart": ("?", "gray"),
-    "Bevakas": ("◌", "blue"),
+STATUS_STYLE: dict[Status, tuple[str, str]] = {
+    Status.MET: ("✔", "green"),
+    Status.ON_TRACK: ("●", "green"),
+    Status.IMPROVING: ("▲", "green"),
+    Status.UNCERTAIN: ("◐", "orange"),
+    Status.UNCHANGED: ("▬", "orange"),
+    Status.OFF_TRACK: ("✖", "red"),
+    Status.WORSENING: ("▼", "red"),
+    Status.NOT_JUDGEABLE: ("?", "gray"),
+    Status.WATCHED: ("◌", "blue"),
 }
 
 # Chart colours per status: the badge colour families, in shades so the three greens
 # (and the oranges, the reds) stay apart in a stacked bar.
-STATUS_CHART_HEX: dict[str, str] = {
-    "Uppnått": "#1b5e20",
-    "På väg": "#388e3c",
-    "Förbättras": "#81c784",
-    "Osäkert": "#ef6c00",
-    "Oförändrat": "#ffb74d",
-    "Ej på väg": "#b71c1c",
-    "Försämras": "#e57373",
-    "Bevakas": "#1f77b4",
-    "Ej bedömbart": "#bdbdbd",
+STATUS_CHART_HEX: dict[Status, str] = {
+    Status.MET: "#1b5e20",
+    Status.ON_TRACK: "#388e3c",
+    Status.IMPROVING: "#81c784",
+    Status.UNCERTAIN: "#ef6c00",
+    Status.UNCHANGED: "#ffb74d",
+    Status.OFF_TRACK: "#b71c1c",
+    Status.WORSENING: "#e57373",
+    Status.WATCHED: "#1f77b4",
+    Status.NOT_JUDGEABLE: "#bdbdbd",
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from core.format import format_number
+from core.format import format_number, numbered_label
 
 FORMAT_VERSION = 1
 
@@ -114,7 +114,7 @@ class Report(_Model):
     def area_title(self, area_id: str | None) -> str:
         for a in self.areas:
             if a.area_id == area_id:
-                return f"{a.number}. {a.title}" if a.number is not None else a.title
+                return numbered_label(a.number, a.title)
         return "Utan område"
 
 

@@ -1,8 +1,9 @@
 """Indicator and goal status: target-aware, honest about uncertainty, explainable.
 
-Pure functions. `assess_indicator` judges one series as of a date, against an ambition when
-the goal file sets one and by direction of travel otherwise; `summarise_goal` turns the
-indicators' results into a goal status that never hides the weakest indicator. Every
+Pure functions. `judge_series` judges one series as of a date, against an ambition when
+the goal file sets one and by direction of travel otherwise; `judge_goal` turns the
+indicators' results into a goal status that never hides the weakest indicator. What is
+judged on which date, with which ambition and series, is core.judging's. Every
 result carries the inputs and thresholds that produced it, so the UI can explain any colour
 without recomputing. The words are the field's (METHODS.md): Uppnått, På väg, Osäkert,
 Ej på väg, Ej bedömbart; Förbättras, Oförändrat, Försämras.
@@ -24,6 +25,7 @@ from core.forecast import (
     pooled_growth_forecast,
     probability_at_least,
 )
+from core.vocabulary import Status
 
 # Thresholds for P(ambition met): at least 80 % → På väg, at most 20 % → Ej på väg.
 P_ON_TRACK = 0.8
@@ -35,13 +37,13 @@ TREND_WINDOW = 6
 # How bad each status is, for the goal summary (higher = worse). Direction statuses sit
 # beside their target counterparts; Ej bedömbart is reported separately, never as "good".
 SEVERITY = {
-    "Uppnått": 0,
-    "På väg": 1,
-    "Förbättras": 1,
-    "Osäkert": 2,
-    "Oförändrat": 2,
-    "Ej på väg": 3,
-    "Försämras": 3,
+    Status.MET: 0,
+    Status.ON_TRACK: 1,
+    Status.IMPROVING: 1,
+    Status.UNCERTAIN: 2,
+    Status.UNCHANGED: 2,
+    Status.OFF_TRACK: 3,
+    Status.WORSENING: 3,
 }
 
 
@@ -54,7 +56,7 @@ class Ambition:
 
 @dataclass(frozen=True)
 class IndicatorResult:
-    status: str
+    status: Status
     basis: str  # "mål" (against an ambition), "riktning" (direction only), "bevakas", "ingen"
     reason: str
     as_of: dt.date
@@ -101,7 +103,7 @@ def _bounded(point: float, lo: float, hi: float, share: bool) -> tuple[float, fl
     return clip(point), clip(lo), clip(hi)
 
 
-def assess_indicator(
+def judge_series(
     years: Sequence[int],
     values: Sequence[float | None],
     *,
@@ -125,7 +127,7 @@ def assess_indicator(
     ys, vs = [ys[i] for i in keep], [vs[i] for i in keep]
     base = {"as_of": as_of, "direction": direction, "n_points": len(ys)}
     if not ys:
-        return IndicatorResult("Ej bedömbart", "ingen", "Inga värden finns ännu.", **base)
+        return IndicatorResult(Status.NOT_JUDGEABLE, "ingen", "Inga värden finns ännu.", **base)
     latest_year, latest = ys[-1], vs[-1]
     age = as_of.year - latest_year
     facts = {
@@ -137,7 +139,7 @@ def assess_indicator(
     }
     if age > max_age_years:
         return IndicatorResult(
-            "Ej bedömbart",
+            Status.NOT_JUDGEABLE,
             "ingen",
             f"Senaste värdet är från {latest_year}, mer än {max_age_years} år före "
             f"bedömningsdagen.",
@@ -188,7 +190,7 @@ def assess_indicator(
         )
     if d is None:
         return IndicatorResult(
-            "Bevakas",
+            Status.WATCHED,
             "bevakas",
             "Nyckeltalet följs som omvärldsfaktor utan önskad riktning.",
             **base,
@@ -228,7 +230,7 @@ def _by_direction(
 ) -> IndicatorResult:
     if n < MIN_POINTS or slope is None or math.isnan(noise):
         return IndicatorResult(
-            "Ej bedömbart",
+            Status.NOT_JUDGEABLE,
             "riktning",
             f"Färre än {MIN_POINTS} värden: riktningen går inte att bedöma.",
             **base,
@@ -239,7 +241,7 @@ def _by_direction(
     thresholds = {"förändring_över_perioden": change, "normalt_brus": noise}
     if abs(change) <= noise:
         return IndicatorResult(
-            "Oförändrat",
+            Status.UNCHANGED,
             "riktning",
             "Förändringen de senaste åren är inte större än seriens normala variation mellan "
             "två år.",
@@ -249,7 +251,7 @@ def _by_direction(
         )
     better = d * change > 0
     return IndicatorResult(
-        "Förbättras" if better else "Försämras",
+        Status.IMPROVING if better else Status.WORSENING,
         "riktning",
         "Trenden de senaste åren går i önskad riktning och är större än seriens normala variation."
         if better
@@ -318,7 +320,7 @@ def _against_target(
     thresholds = {"på_väg_minst": P_ON_TRACK, "ej_på_väg_högst": P_OFF_TRACK}
     if d * (latest - ambition.value) >= 0:
         return IndicatorResult(
-            "Uppnått",
+            Status.MET,
             "mål",
             f"Senaste värdet ({latest_year}) når redan målvärdet.",
             thresholds=thresholds,
@@ -329,7 +331,7 @@ def _against_target(
     horizon = target_year - latest_year
     if horizon <= 0:
         return IndicatorResult(
-            "Ej på väg",
+            Status.OFF_TRACK,
             "mål",
             f"Målåret {target_year} har passerat utan att målvärdet nåddes.",
             p_met=0.0,
@@ -340,7 +342,7 @@ def _against_target(
         )
     if base["n_points"] < MIN_POINTS or math.isnan(noise):
         return IndicatorResult(
-            "Ej bedömbart",
+            Status.NOT_JUDGEABLE,
             "mål",
             f"Färre än {MIN_POINTS} värden: ingen prognos.",
             thresholds=thresholds,
@@ -357,7 +359,13 @@ def _against_target(
     )
     p_met = p_up if d > 0 else 1.0 - p_up
     point, lo, hi = _bounded(point, lo, hi, share)
-    status = "På väg" if p_met >= P_ON_TRACK else "Ej på väg" if p_met <= P_OFF_TRACK else "Osäkert"
+    status = (
+        Status.ON_TRACK
+        if p_met >= P_ON_TRACK
+        else Status.OFF_TRACK
+        if p_met <= P_OFF_TRACK
+        else Status.UNCERTAIN
+    )
     return IndicatorResult(
         status,
         "mål",
@@ -376,8 +384,8 @@ def _against_target(
 
 
 @dataclass(frozen=True)
-class GoalSummary:
-    status: str
+class GoalResult:
+    status: Status
     reason: str
     counts: dict[str, int]
     weakest: str | None  # indicator id of the weakest judged indicator
@@ -386,13 +394,13 @@ class GoalSummary:
     disagrees: bool = False
 
 
-def summarise_goal(
+def judge_goal(
     goal_type: str,
     measurability: str,
     definition_status: str,
     results: Sequence[tuple[str, IndicatorResult]],
     assessment: str | None = None,
-) -> GoalSummary:
+) -> GoalResult:
     """The goal's status is its weakest judged indicator's (never an average that hides bad
     news); Uppnått only when every indicator is Uppnått. Inriktningsmål, stödjande and
     qualitative goals get no numeric forecast: they show direction of travel only."""
@@ -402,25 +410,25 @@ def summarise_goal(
     forecast_allowed = goal_type == "styrande" and measurability != "kvalitativ"
     judged = [(i, r) for i, r in results if r.status in SEVERITY]
 
-    def done(status: str, reason: str, weakest: str | None = None) -> GoalSummary:
+    def done(status: Status, reason: str, weakest: str | None = None) -> GoalResult:
         disagrees = (
             assessment is not None
             and status in SEVERITY
             and assessment in SEVERITY
             and SEVERITY[assessment] != SEVERITY[status]
         )
-        return GoalSummary(status, reason, counts, weakest, forecast_allowed, assessment, disagrees)
+        return GoalResult(status, reason, counts, weakest, forecast_allowed, assessment, disagrees)
 
     if definition_status == "ej definierat":
-        return done("Ej bedömbart", "Målet är inte definierat ännu.")
+        return done(Status.NOT_JUDGEABLE, "Målet är inte definierat ännu.")
     if not results:
-        return done("Ej bedömbart", "Målet har inga nyckeltal att bedöma.")
+        return done(Status.NOT_JUDGEABLE, "Målet har inga nyckeltal att bedöma.")
     if not judged:
-        return done("Ej bedömbart", "Inget av målets nyckeltal går att bedöma.")
+        return done(Status.NOT_JUDGEABLE, "Inget av målets nyckeltal går att bedöma.")
     worst_id, worst = max(judged, key=lambda ir: SEVERITY[ir[1].status])
-    if all(r.status == "Uppnått" for _, r in results):
-        return done("Uppnått", "Alla nyckeltal har nått sina målvärden.")
-    status = worst.status if worst.status != "Uppnått" else "På väg"
+    if all(r.status == Status.MET for _, r in results):
+        return done(Status.MET, "Alla nyckeltal har nått sina målvärden.")
+    status = worst.status if worst.status != Status.MET else Status.ON_TRACK
     n_unjudged = len(results) - len(judged)
     note = f" {n_unjudged} nyckeltal går inte att bedöma." if n_unjudged else ""
     return done(status, f"Svagaste nyckeltalet avgör: {worst.status.lower()}.{note}", worst_id)

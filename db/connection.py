@@ -12,14 +12,14 @@ from pathlib import Path
 import duckdb
 
 from core.errors import DataError
-
-SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+from db.migrations import create_schema
 
 
 def create_database(path: Path) -> duckdb.DuckDBPyConnection:
-    """Create a new database file at `path` with the schema applied."""
+    """Create a new database file at `path` with the current schema (db/schema.sql), every
+    migration recorded as applied."""
     con = duckdb.connect(str(path))
-    con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+    create_schema(con)
     return con
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-RIKET = "0000"
+from core.scope import RIKET
 
 
 def query_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -207,96 +207,6 @@ def query_flagged_goal_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFram
     ).df()
 
 
-# ------------------------------------------------------------------ engine inputs (ETL)
-
-
-def query_engine_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        """
-        SELECT i.municipality_id, i.indicator_id, i.goal_id, i.title, i.kpi_id,
-               i.successor_kpi_id, coalesce(k.is_retired, false) AS kpi_retired,
-               i.direction, i.gender, i.unit,
-               k.title AS kpi_title, k.publication_date, sk.publication_date AS succ_publication
-        FROM indicator i
-        LEFT JOIN kpi k ON k.id = i.kpi_id
-        LEFT JOIN kpi sk ON sk.id = i.successor_kpi_id
-        ORDER BY i.municipality_id, i.goal_id, i.position
-        """
-    ).df()
-
-
-def query_ambitions(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    return con.execute(
-        "SELECT municipality_id, indicator_id, date, value, kind FROM ambition ORDER BY ALL"
-    ).fetchall()
-
-
-def _values_source(as_of: dt.date | None) -> tuple[str, list]:
-    """The table expression for Kolada values: current, or as known at the end of a day
-    (db/schema.sql: values_as_of) with its parameter."""
-    if as_of is None:
-        return "kolada_value", []
-    return "values_as_of(?::DATE)", [as_of]
-
-
-def query_series(
-    con: duckdb.DuckDBPyConnection,
-    municipality_id: str,
-    kpis: list[str],
-    gender: str,
-    as_of: dt.date | None = None,
-) -> dict[str, tuple[list[int], list[float]]]:
-    source, params = _values_source(as_of)
-    rows = con.execute(
-        f"""
-        SELECT kpi, list(year ORDER BY year), list(value ORDER BY year) FROM {source}
-        WHERE municipality_id = ? AND list_contains(?, kpi) AND gender = ?
-          AND value IS NOT NULL
-        GROUP BY kpi
-        """,
-        [*params, municipality_id, kpis, gender],
-    ).fetchall()
-    return {k: (list(y), list(v)) for k, y, v in rows}
-
-
-def query_kpi_panel(
-    con: duckdb.DuckDBPyConnection, kpi: str, as_of: dt.date | None = None
-) -> list[tuple[str, list, list]]:
-    """Every geography's gender-T series of one KPI (for the pooled trend)."""
-    source, params = _values_source(as_of)
-    return con.execute(
-        f"""
-        SELECT municipality_id, list(year ORDER BY year), list(value ORDER BY year)
-        FROM {source} WHERE kpi = ? AND gender = 'T' AND value IS NOT NULL
-        GROUP BY municipality_id ORDER BY municipality_id
-        """,
-        [*params, kpi],
-    ).fetchall()
-
-
-def query_kommun_values(
-    con: duckdb.DuckDBPyConnection,
-    kpi: str,
-    gender: str,
-    year: int,
-    as_of: dt.date | None = None,
-) -> list[tuple[str, float]]:
-    source, params = _values_source(as_of)
-    return con.execute(
-        f"""
-        SELECT v.municipality_id, v.value FROM {source} v
-        JOIN municipality m ON m.id = v.municipality_id AND m.type = 'K'
-        WHERE v.kpi = ? AND v.gender = ? AND v.year = ? AND v.value IS NOT NULL
-        """,
-        [*params, kpi, gender, year],
-    ).fetchall()
-
-
-def query_last_revision_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The last day a live run changed a value: dates before it need values_as_of."""
-    return con.execute("SELECT CAST(max(replaced_at) AS DATE) FROM value_revision").fetchall()[0][0]
-
-
 def query_peer_groups(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str]]]:
     rows = con.execute(
         """
@@ -307,28 +217,6 @@ def query_peer_groups(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, li
         """
     ).fetchall()
     return [(i, t, list(m)) for i, t, m in rows]
-
-
-def query_goal_frames(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Goals with what the summary rule needs, their framework period and checkpoints."""
-    return con.execute(
-        """
-        SELECT g.municipality_id, g.goal_id, g.framework_id, g.type, g.measurability,
-               g.definition_status, f.period_start, f.period_end, m.title AS municipality,
-               coalesce((SELECT list((c.label, c.month_day) ORDER BY c.position)
-                  FROM checkpoint c WHERE c.framework_id = f.framework_id), [])
-                  AS checkpoints
-        FROM goal g JOIN framework f ON f.framework_id = g.framework_id
-        JOIN municipality m ON m.id = g.municipality_id
-        ORDER BY g.municipality_id, g.framework_id, g.position
-        """
-    ).df()
-
-
-def query_assessments(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    return con.execute(
-        "SELECT municipality_id, goal_id, date, status FROM assessment ORDER BY ALL"
-    ).fetchall()
 
 
 # ------------------------------------------------------------------ goal page
@@ -373,13 +261,13 @@ def query_history(
     peers: list[str],
 ) -> pd.DataFrame:
     """The municipality's and Riket's values (Kolada's), and the peers' median per year
-    (computed here), in long form: year, serie, value, source."""
+    (computed here), in long form: year, series, value, source."""
     return con.execute(
         """
-        SELECT v.year, CASE v.municipality_id WHEN $m THEN 'kommun' ELSE 'riket' END AS serie,
+        SELECT v.year, CASE v.municipality_id WHEN $m THEN 'kommun' ELSE 'riket' END AS series,
                v.value, 'kolada' AS source
         FROM kolada_value v
-        WHERE v.kpi = $k AND v.gender = $g AND v.municipality_id IN ($m, '0000')
+        WHERE v.kpi = $k AND v.gender = $g AND v.municipality_id IN ($m, $riket)
           AND v.value IS NOT NULL
         UNION ALL
         SELECT v.year, 'liknande', median(v.value), 'beräknad'
@@ -389,7 +277,7 @@ def query_history(
         GROUP BY v.year
         ORDER BY 2, 1
         """,
-        {"m": municipality_id, "k": kpi, "g": gender, "p": peers},
+        {"m": municipality_id, "k": kpi, "g": gender, "p": peers, "riket": RIKET},
     ).df()
 
 
@@ -567,21 +455,6 @@ def query_all_municipalities(con: duckdb.DuckDBPyConnection) -> list[tuple[str, 
 def query_municipality_names(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(id, name) of every kommun, region and Riket, by name."""
     return con.execute("SELECT id, title FROM municipality ORDER BY title").fetchall()
-
-
-def query_sdg_kpi_directions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
-    """Curated Agenda 2030 KPI → (its direction, its title), leaving out KPIs Kolada
-    publishes for regions only (a kommun has no value for them). One direction per KPI is
-    checked when the mapping is read."""
-    rows = con.execute(
-        """
-        SELECT DISTINCT m.kpi_id, m.direction, coalesce(k.title, '')
-        FROM kpi_sdg_map m LEFT JOIN kpi k ON k.id = m.kpi_id
-        WHERE coalesce(k.municipality_type, '') <> 'L'
-        ORDER BY 1
-        """
-    ).fetchall()
-    return {kpi: (direction, title) for kpi, direction, title in rows}
 
 
 def query_sdg_reference(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 -- Målpuls database schema: every table the ETL writes and the app reads.
 -- All ids are TEXT: municipality '0665' must never become 665.
--- The ETL builds a fresh file from this script and publishes it atomically, so there are
--- no migrations yet; bump schema_version in meta when a change needs readers to adapt.
+-- This is the whole current schema, run as is for a fresh build. A published file is never
+-- rebuilt to change its schema (value_revision would be lost): every change here comes with
+-- a migration in db/migrations.py that makes the same change to an existing file, and the
+-- applied migrations are recorded in its _migrations table (see that module's docstring).
 
 -- ------------------------------------------------------------------ bookkeeping
 CREATE TABLE meta (

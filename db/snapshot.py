@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-SCHEMA_VERSION = "1"
+# The schema version is not meta: it is the migrations recorded in _migrations
+# (db.migrations.schema_version).
 SNAPSHOT_META = {
-    "schema_version": SCHEMA_VERSION,
     "data_source": "Kolada (ögonblicksbild via open-numbers/ddf--kolada--dump)",
     "data_date": "2024-08-30",
     "catalog_date": "2026-03-23",

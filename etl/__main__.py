@@ -9,11 +9,8 @@ messages and exit codes.
     python -m etl --offline       build from the bundled snapshot, no network
     python -m etl validate [FILE] check goal files only
     python -m etl bundle          maintainers: re-cut data/kolada from ../shared
-    python -m etl report freeze --kommun 0665 --date 2026-08-31
-                                  freeze an interim report (never changed afterwards)
-    python -m etl report list [--kommun 0665]
-    python -m etl report diff --kommun 0665 --from 2026-04-30 --to 2026-08-31
-    python -m etl report export --kommun 0665 --date 2026-08-31 --format docx [--out FILE]
+
+Frozen interim reports have their own command: `python -m reports` (reports/__main__.py).
 
 Exit codes:
   0  success
@@ -33,15 +30,9 @@ from pathlib import Path
 
 from config import PROJECT_ROOT, Paths
 from core.errors import MalpulsError
+from core.format import parse_cli_date
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_KOLADA, EXIT_CHECK, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} är inget datum (ÅÅÅÅ-MM-DD)") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     mode.add_argument("--full", action="store_true", help="ladda om hela omfattningen")
     mode.add_argument(
-        "--since", type=_date, metavar="ÅÅÅÅ-MM-DD", help="hämta ändringar sedan detta datum"
+        "--since",
+        type=parse_cli_date,
+        metavar="ÅÅÅÅ-MM-DD",
+        help="hämta ändringar sedan detta datum",
     )
     p.add_argument(
         "--dry-run",
@@ -72,22 +66,6 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="*", type=Path, help="målfiler (standard: alla i data/goals)")
     b = sub.add_parser("bundle", help="(för utvecklare) skär ut ögonblicksbilden ur ../shared")
     b.add_argument("--shared", type=Path, default=PROJECT_ROOT.parent / "shared")
-    r = sub.add_parser("report", help="frysta delårsrapporter: frys, lista, jämför, exportera")
-    rs = r.add_subparsers(dest="report_command", required=True)
-    f = rs.add_parser("freeze", help="frys rapporten per ett datum (ändras aldrig efteråt)")
-    f.add_argument("--kommun", required=True, metavar="ID", help="kommun-id, t.ex. 0665")
-    f.add_argument("--date", required=True, type=_date, metavar="ÅÅÅÅ-MM-DD")
-    ls = rs.add_parser("list", help="lista frysta rapporter")
-    ls.add_argument("--kommun", metavar="ID")
-    d = rs.add_parser("diff", help="vad har ändrats mellan två frysta rapporter")
-    d.add_argument("--kommun", required=True, metavar="ID")
-    d.add_argument("--from", dest="old", required=True, type=_date, metavar="ÅÅÅÅ-MM-DD")
-    d.add_argument("--to", dest="new", required=True, type=_date, metavar="ÅÅÅÅ-MM-DD")
-    e = rs.add_parser("export", help="exportera en fryst rapport till Excel eller Word")
-    e.add_argument("--kommun", required=True, metavar="ID")
-    e.add_argument("--date", required=True, type=_date, metavar="ÅÅÅÅ-MM-DD")
-    e.add_argument("--format", required=True, choices=["xlsx", "docx"])
-    e.add_argument("--out", type=Path, help="fil att skriva (standard: i aktuell mapp)")
     return p
 
 
@@ -101,8 +79,6 @@ def main(argv: list[str] | None = None) -> int:
 
         bundle(args.shared, paths.kolada_dir, paths.goals_dir)
         return EXIT_OK
-    if args.command == "report":
-        return _report(paths, args)
     if args.offline:
         if args.dry_run:
             print("--dry-run gäller hämtning från Kolada, inte --offline", file=sys.stderr)
@@ -199,71 +175,6 @@ def _build_offline(paths: Paths) -> int:
     counts = ", ".join(f"{t} {n}" for t, n in result.counts.items())
     print(f"Klart: {paths.db_path} ({counts})")
     return EXIT_OK
-
-
-def _report(paths: Paths, args: argparse.Namespace) -> int:
-    from core.reports import diff_reports
-    from reports.store import list_reports, load_report, report_path
-
-    try:
-        if args.report_command == "freeze":
-            from reports.freeze import freeze
-
-            freeze(paths, args.kommun, args.date, now=dt.datetime.now())
-        elif args.report_command == "list":
-            files = [p for _, p in reversed(list_reports(paths.reports_dir, args.kommun))]
-            if not files:
-                print(f"Inga frysta rapporter i {paths.reports_dir}.")
-            for f in files:
-                r = load_report(f)
-                print(f"{r.municipality_id} {r.date} {r.label} (fryst {r.frozen_at}) {f}")
-        elif args.report_command == "diff":
-            old = load_report(_existing(paths, args.kommun, args.old))
-            new = load_report(_existing(paths, args.kommun, args.new))
-            changes = diff_reports(old, new)
-            print(f"Vad har ändrats från {old.label} till {new.label} ({new.municipality_name}):")
-            if not changes:
-                print("  Inget: samma status och samma underlag för alla mål.")
-            for c in changes:
-                arrow = f"{c.old_status or '–'} → {c.new_status or '–'}"
-                print(f"- {c.title}: {arrow}" + ("" if c.status_changed else " (samma status)"))
-                for reason in c.reasons:
-                    print(f"    {reason}")
-        else:
-            report = load_report(_existing(paths, args.kommun, args.date))
-            if args.format == "xlsx":
-                from reports.excel import to_workbook
-
-                content = to_workbook(report)
-            else:
-                from reports.word import to_docx
-
-                content = to_docx(report)
-            out = args.out or Path(
-                report_path(Path.cwd(), report.municipality_id, report.date).with_suffix(
-                    f".{args.format}"
-                )
-            )
-            out.write_bytes(content)
-            print(f"Skrev {out}")
-    except MalpulsError as exc:
-        print(f"{exc.title}: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    return EXIT_OK
-
-
-def _existing(paths: Paths, kommun: str, date: dt.date) -> Path:
-    from core.errors import DataError
-    from reports.store import list_reports, report_path
-
-    path = report_path(paths.reports_dir, kommun, date)
-    if not path.exists():
-        have = ", ".join(d.isoformat() for d, _ in list_reports(paths.reports_dir, kommun))
-        raise DataError(
-            f"Ingen fryst rapport för {kommun} per {date.isoformat()}. "
-            + (f"Frysta: {have}." if have else "Inga rapporter är frysta för kommunen.")
-        )
-    return path
 
 
 def _validate(paths: Paths, files: list[Path]) -> int:

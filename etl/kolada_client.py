@@ -4,11 +4,15 @@ It returns raw JSON pages; core.kolada shapes them. Politeness and robustness li
 written once:
 - a timeout on every call (requests has none by default);
 - retries with exponential backoff and jitter on 429 (honouring Retry-After), 5xx,
-  connection errors, timeouts and unreadable JSON; never on other 4xx;
-- at most `rate_per_second` requests per second across all threads, and a small bounded
-  number of concurrent requests;
+  connection errors, timeouts and unreadable JSON; never on other 4xx (`get_json`);
+- at most `rate_per_second` requests per second across all threads, and `concurrency`
+  worker threads, so at most that many requests in flight;
+- one `requests.Session` per thread (a Session is not thread-safe), all closed by `close()`;
 - `next_url` paging, absolute or relative, guarded against loops;
 - a descriptive User-Agent.
+
+Used by etl.live (the nightly run) and bench/bench_etl.py; tests/test_kolada_client.py
+covers every fault over real HTTP.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -54,6 +59,14 @@ class KoladaError(MalpulsError):
     """Kolada could not be reached or kept failing; the message names the URL."""
 
     title = "Kolada svarar inte"
+
+
+class _TransientError(Exception):
+    """One attempt failed in a way that asking again may cure."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_after = reason, retry_after
 
 
 @dataclass(frozen=True)
@@ -101,27 +114,65 @@ class _RateLimiter:
 
 
 class KoladaClient:
+    """Fetches from Kolada v3 with the politeness and retry policy of this module.
+
+    Call `close()` when done (or use `with`): it stops the worker threads and closes every
+    thread's session. `session_factory`, `sleep`, `clock` and `jitter` are for tests.
+    """
+
     def __init__(
         self,
         config: ClientConfig | None = None,
         *,
-        session: requests.Session | None = None,
+        session_factory: Callable[[], requests.Session] = requests.Session,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.config = config or ClientConfig()
         self.stats = ClientStats()
-        self._session = session or requests.Session()
-        self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self._new_session = session_factory
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
         self._sleep, self._jitter = sleep, jitter
         self._rate = _RateLimiter(self.config.rate_per_second, clock, sleep)
         self._base = self.config.base_url.rstrip("/") + "/"
 
+    def __enter__(self) -> KoladaClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
-        self._session.close()
+        """Stop the worker threads and close every session. The client may be used again;
+        it then opens new ones."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+            self._local = threading.local()
+        for session in sessions:
+            session.close()
 
     # ------------------------------------------------------------------ transport
+
+    def _session(self) -> requests.Session:
+        """This thread's session, opened on first use (the pattern of dlt's
+        sources/helpers/requests): requests.Session is not thread-safe."""
+        local = self._local
+        session: requests.Session | None = getattr(local, "session", None)
+        if session is None:
+            session = self._new_session()
+            session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+            with self._lock:
+                self._sessions.append(session)
+            local.session = session
+        return session
 
     def _backoff(self, attempt: int) -> float:
         cap = min(self.config.backoff_max, self.config.backoff_base * 2**attempt)
@@ -141,49 +192,63 @@ class KoladaClient:
         return max(0.0, when.timestamp() - time.time())
 
     def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
-        """GET one URL and decode JSON, with the retry policy above."""
-        reason = ""
+        """GET one URL and decode its JSON, retrying what may get better.
+
+        The retry policy, in one place: up to `max_retries` more attempts after a 429, a
+        5xx, a dropped connection, a timeout or a 200 whose body is not JSON (broken, or
+        cut short); between attempts an exponential backoff with jitter, or the server's
+        Retry-After if longer (capped at `max_retry_after`). Any other status is final:
+        KoladaError at once. Every attempt takes a slot from the shared rate limiter and
+        is counted in `stats`, so the run record shows what Kolada really saw.
+
+        Written by hand rather than with a library, because none holds the whole policy:
+        urllib3's `Retry` acts inside the transport and never sees the body, so a broken
+        or truncated JSON page (a real Kolada failure) would need a second retry loop out
+        here; tenacity would replace only the loop below, while the choice of what is
+        transient, the Retry-After wait, the rate-limit slot per attempt and the counts
+        stay ours, at the price of one more pinned dependency.
+        """
+        failure = _TransientError("")
         for attempt in range(self.config.max_retries + 1):
             if attempt:
                 self.stats.add(retries=1)
+                wait = self._backoff(attempt - 1)
+                if failure.retry_after is not None:
+                    wait = max(wait, min(failure.retry_after, self.config.max_retry_after))
+                self._sleep(wait)
             self._rate.wait()
             self.stats.add(requests=1)
-            delay: float | None = None
             try:
-                resp = self._session.get(
-                    url,
-                    params=params,
-                    timeout=(self.config.connect_timeout, self.config.timeout),
-                )
-            except requests.Timeout:
-                reason = f"ingen svar inom {self.config.timeout:g} s"
-            except requests.RequestException as exc:
-                reason = f"anslutningen bröts ({type(exc).__name__})"
-            else:
-                if resp.status_code == 200:
-                    try:
-                        return resp.json()
-                    except ValueError:
-                        reason = "svaret var inte giltig JSON (trasigt eller avkortat)"
-                elif resp.status_code == 429:
-                    reason = "för många anrop (429)"
-                    delay = self._retry_after(resp)
-                elif resp.status_code >= 500:
-                    reason = f"serverfel {resp.status_code}"
-                else:
-                    # Other 4xx will not get better by asking again.
-                    raise KoladaError(
-                        f"Kolada svarade {resp.status_code} för {resp.url}: {resp.text[:300]}"
-                    )
-            if attempt == self.config.max_retries:
-                break
-            wait = self._backoff(attempt)
-            if delay is not None:
-                wait = max(wait, min(delay, self.config.max_retry_after))
-            self._sleep(wait)
+                return self._attempt(url, params)
+            except _TransientError as exc:
+                failure = exc
         raise KoladaError(
-            f"Kolada svarade inte på {url} efter {self.config.max_retries + 1} försök: {reason}"
-        )
+            f"Kolada svarade inte på {url} efter {self.config.max_retries + 1} försök: "
+            f"{failure.reason}"
+        ) from failure
+
+    def _attempt(self, url: str, params: dict[str, Any] | None) -> Any:
+        """One GET: the decoded JSON, or _TransientError saying why it is worth asking again."""
+        try:
+            resp = self._session().get(
+                url, params=params, timeout=(self.config.connect_timeout, self.config.timeout)
+            )
+        except requests.Timeout as exc:
+            raise _TransientError(f"ingen svar inom {self.config.timeout:g} s") from exc
+        except requests.RequestException as exc:
+            raise _TransientError(f"anslutningen bröts ({type(exc).__name__})") from exc
+        if resp.status_code == 200:
+            try:
+                return resp.json()
+            except ValueError as exc:
+                reason = "svaret var inte giltig JSON (trasigt eller avkortat)"
+                raise _TransientError(reason) from exc
+        if resp.status_code == 429:
+            raise _TransientError("för många anrop (429)", self._retry_after(resp))
+        if resp.status_code >= 500:
+            raise _TransientError(f"serverfel {resp.status_code}")
+        # Other 4xx will not get better by asking again.
+        raise KoladaError(f"Kolada svarade {resp.status_code} för {resp.url}: {resp.text[:300]}")
 
     def fetch_pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[list[Any]]:
         """Yield each page's items, following next_url until it is null or empty."""
@@ -267,18 +332,31 @@ class KoladaClient:
         on_batch: Callable[[int, int], None] | None,
     ) -> list[ValueRecord]:
         records: list[ValueRecord] = []
-        with ThreadPoolExecutor(max_workers=max(1, self.config.concurrency)) as pool:
-            futures = [pool.submit(fn, a, b, from_date) for fn, a, b in jobs]
-            try:
-                for done, fut in enumerate(futures, start=1):
-                    records.extend(fut.result())
-                    if on_batch:
-                        on_batch(done, len(jobs))
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+        pool = self._workers()
+        futures: list[Future[list[ValueRecord]]] = [
+            pool.submit(fn, a, b, from_date) for fn, a, b in jobs
+        ]
+        try:
+            for done, fut in enumerate(futures, start=1):
+                records.extend(fut.result())
+                if on_batch:
+                    on_batch(done, len(jobs))
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            wait_for(futures)  # nothing of a failed fetch stays in flight
+            raise
         return records
+
+    def _workers(self) -> ThreadPoolExecutor:
+        """The client's `concurrency` worker threads, kept for its lifetime so that each
+        keeps its session (and its open connection) from one batch list to the next."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=max(1, self.config.concurrency), thread_name_prefix="kolada"
+                )
+            return self._pool
 
     def fetch_values(
         self,

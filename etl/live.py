@@ -24,15 +24,15 @@ from config import Paths
 from core.errors import DataError, MalpulsError
 from core.goals import ReferenceData
 from core.scope import RunMode, Scope, decide_mode, plan_scope
-from db import checks, live, load, queries
+from db import checks, load, migrations, queries, sync
+from db.calibration import read_calibration
 from db.connection import connect_read_only
-from db.snapshot import SCHEMA_VERSION
 from etl.goal_files import display_name, read_goal_files
 from etl.kolada_client import KoladaClient
 from etl.pipeline import build_offline, check_database
 from etl.publish import staged_file
 from etl.reference import read_reference_data, read_sdg_mapping
-from etl.results import compute_results, read_calibration
+from etl.results import compute_results
 from etl.settings import Settings
 
 FIRST_YEAR = 1990  # Kolada's series start in the 1990s; incremental runs ask from here
@@ -246,14 +246,14 @@ def _run(
         con = duckdb.connect(str(tmp))
         try:
             progress("Uppdaterar databasen (på en kopia) …")
-            added_tables = live.upgrade_schema(con)
-            if added_tables:
-                progress(f"  Databasen uppgraderad med {', '.join(added_tables)}")
-            result.kpi_changes = live.refresh_kpis(con, kpis, now)
-            live.replace_municipalities(con, municipalities, muni_groups)
-            live.replace_kpi_groups(con, kpi_groups)
-            before = live.count_values_in_scope(con, parts)
-            changes = live.apply_values(
+            applied = migrations.migrate(con)
+            if applied:
+                progress(f"  Databasen uppgraderad: {', '.join(applied)}")
+            result.kpi_changes = sync.refresh_kpis(con, kpis, now)
+            sync.replace_municipalities(con, municipalities, muni_groups)
+            sync.replace_kpi_groups(con, kpi_groups)
+            before = sync.count_values_in_scope(con, parts)
+            changes = sync.apply_values(
                 con, records, full_scope=parts if mode.mode == "full" else None, at=now
             )
             result.added, result.changed, result.deleted = (
@@ -261,7 +261,7 @@ def _run(
                 changes.changed,
                 changes.deleted,
             )
-            after = live.count_values_in_scope(con, parts)
+            after = sync.count_values_in_scope(con, parts)
             if before and (before - after) / before > settings.max_value_loss_share and not force:
                 raise PublishCheckError(
                     f"{before - after} av {before} lagrade värden i omfattningen skulle försvinna "
@@ -269,7 +269,7 @@ def _run(
                     f"{settings.max_value_loss_share:.0%}). Databasen publiceras inte. "
                     "Kör med --force om förlusten är väntad."
                 )
-            live.clear_goal_tables(con)
+            sync.clear_goal_tables(con)
             load.load_goal_files(con, sources)
             load.replace_sdg_mapping(con, sdg_mapping)
             compute_results(con, calibration, now.date(), progress)
@@ -279,7 +279,6 @@ def _run(
                 for k in checks.query_vanished_goal_kpis(con)
             ]
             meta = {
-                "schema_version": SCHEMA_VERSION,
                 "data_source": f"Kolada API v3 ({settings.client.base_url})",
                 "data_date": now.date().isoformat(),
                 "catalog_date": now.date().isoformat(),

@@ -16,12 +16,13 @@ import duckdb
 from config import Paths
 from core.errors import DataError, MalpulsError
 from db import checks, load
+from db.calibration import read_calibration
 from db.connection import create_database
 from db.snapshot import SNAPSHOT_META
 from etl.goal_files import display_name, read_goal_files
 from etl.publish import staged_file, write_json_atomic
 from etl.reference import read_reference_data, read_sdg_mapping
-from etl.results import compute_results, read_calibration
+from etl.results import compute_results
 
 # Tables that must hold rows after a build; an empty one means a broken input.
 REQUIRED_TABLES = (

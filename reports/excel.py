@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.format import SOURCE_COMPUTED, SOURCE_RAW
+from core.format import SOURCE_COMPUTED, SOURCE_RAW, numbered_label
 from core.reports import Report, ReportGoal
 
 BOLD = Font(bold=True)
@@ -76,7 +76,7 @@ def _table_header(ws: Worksheet, row: int, columns: tuple[tuple[str, int], ...])
 
 
 def _goal_name(g: ReportGoal) -> str:
-    return f"{g.number}. {g.title}" if g.number is not None else g.title
+    return numbered_label(g.number, g.title)
 
 
 def to_workbook(report: Report) -> bytes:

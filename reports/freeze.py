@@ -1,10 +1,10 @@
 """Freeze a report: judge a municipality's goals as of a report date with the values known
-then, and store the result with its inputs (`python -m etl report freeze`)."""
+then, and store the result with its inputs (`python -m reports freeze`). The judging is
+core.judging's, on the same inputs as the ETL's (db.judging)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +15,7 @@ import pandas as pd
 from config import Paths
 from core.errors import DataError
 from core.format import SOURCE_COMPUTED
+from core.judging import JudgedIndicator, is_known, judge_all, latest_assessment
 from core.reports import (
     Report,
     ReportAmbition,
@@ -24,9 +25,10 @@ from core.reports import (
     ReportIndicator,
 )
 from db import queries
+from db.calibration import read_calibration
 from db.connection import connect_read_only
+from db.judging import IndicatorFacts, ValuesAsOf, query_indicator_facts, query_judging_inputs
 from db.snapshot import SNAPSHOT_META
-from etl.results import Assessed, assess, read_calibration
 from reports.store import save_report
 
 # Labels for the usual report dates when the goal file names none for that day.
@@ -77,30 +79,35 @@ def _s(v: Any) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
-def _indicator(a: Assessed) -> ReportIndicator:
-    r, row = a.result, a.indicator
+def _indicator(
+    j: JudgedIndicator, facts: dict[tuple[str, str, str | None], IndicatorFacts]
+) -> ReportIndicator:
+    r, inp = j.result, j.inp
+    fact = facts.get((inp.municipality_id, inp.indicator_id, j.kpi))
+    own = facts[(inp.municipality_id, inp.indicator_id, inp.kpi_id)]
+    known = [(y, v) for y, v in zip(*j.series, strict=True) if is_known(y, j.as_of)]
     return ReportIndicator(
-        indicator_id=a.inp.indicator_id,
-        goal_id=a.inp.goal_id,
-        title=row["title"],
-        kpi_id=a.inp.kpi_id,
-        judged_kpi_id=a.kpi,
-        gender=row["gender"],
-        unit=_s(row.get("unit")),
-        direction=a.inp.direction,
+        indicator_id=inp.indicator_id,
+        goal_id=inp.goal_id,
+        title=own.title,
+        kpi_id=inp.kpi_id,
+        judged_kpi_id=j.kpi,
+        gender=inp.gender,
+        unit=own.unit,
+        direction=inp.direction,
         ambitions=[
             ReportAmbition(date=x.date, value=x.value, kind=x.kind)
-            for x in sorted(a.inp.ambitions, key=lambda x: x.date)
+            for x in sorted(inp.ambitions, key=lambda x: x.date)
         ],
-        years=[int(y) for y in a.series[0] if y < a.as_of.year],
-        values=[float(v) for y, v in zip(*a.series, strict=True) if y < a.as_of.year],
-        status=r.status,
+        years=[int(y) for y, _ in known],
+        values=[float(v) for _, v in known],
+        status=str(r.status),
         basis=r.basis,
         reason=r.reason,
         latest_year=r.latest_year,
         latest_value=_f(r.latest_value),
         data_age_years=r.data_age_years,
-        next_publication=_d(a.row.get("next_publication")),
+        next_publication=fact.publication_date if fact else None,
         change_per_year=_f(r.change_per_year),
         target_value=_f(r.target_value),
         target_date=r.target_date,
@@ -129,9 +136,14 @@ def build_report(
         label, is_checkpoint = report_label(queries.query_checkpoints(con, municipality_id), date)
         meta = queries.query_meta(con)
         calibration = read_calibration(paths.calibration_path)
-        assessed, goal_rows = assess(
-            con, calibration, date, municipality=municipality_id, dates=[(date, label)]
+        judged, judged_goals = judge_all(
+            query_judging_inputs(con).only(municipality_id),
+            ValuesAsOf(con),
+            calibration,
+            date,
+            dates=[(date, label)],
         )
+        facts = query_indicator_facts(con)
         goals = queries.query_goals(con, municipality_id)
         areas = queries.query_areas(con, municipality_id)
         frameworks = queries.query_frameworks(con, municipality_id)
@@ -139,11 +151,13 @@ def build_report(
     finally:
         con.close()
 
-    summary = {g["goal_id"]: g for g in goal_rows}
+    summary = {g.goal.goal_id: g.result for g in judged_goals}
     report_goals = []
     for g in goals.itertuples():
         s = summary[g.goal_id]
-        earlier = [(d, st, c) for gid, d, st, c in comments if gid == g.goal_id and d <= date]
+        latest = latest_assessment(
+            [(d, st, c) for gid, d, st, c in comments if gid == g.goal_id], date
+        )
         report_goals.append(
             ReportGoal(
                 goal_id=g.goal_id,
@@ -154,14 +168,14 @@ def build_report(
                 type=g.type,
                 measurability=g.measurability,
                 ambition_text=_s(g.ambition_text),
-                status=s["status"],
-                reason=s["reason"],
-                counts=json.loads(s["counts"]),
-                weakest_indicator=s["weakest_indicator"],
-                forecast_allowed=bool(s["forecast_allowed"]),
-                assessment=s["assessment"],
-                assessment_comment=_s(max(earlier)[2]) if earlier else None,
-                disagrees=bool(s["disagrees"]),
+                status=str(s.status),
+                reason=s.reason,
+                counts=dict(s.counts),
+                weakest_indicator=s.weakest,
+                forecast_allowed=s.forecast_allowed,
+                assessment=s.assessment,
+                assessment_comment=_s(latest[2]) if latest else None,
+                disagrees=s.disagrees,
             )
         )
     report = Report(
@@ -191,7 +205,7 @@ def build_report(
             for a in areas.itertuples()
         ],
         goals=report_goals,
-        indicators=[_indicator(a) for a in assessed],
+        indicators=[_indicator(j, facts) for j in judged],
     )
     return report, is_checkpoint
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from docx import Document
 from docx.shared import Cm, Pt
 
-from core.format import SOURCE_COMPUTED, SOURCE_RAW, forecast_text, format_number
+from core.format import SOURCE_COMPUTED, SOURCE_RAW, forecast_text, format_number, numbered_label
 from core.labels import status_text
 from core.reports import Report, ReportIndicator
 from reports.charts import indicator_png
@@ -53,8 +53,7 @@ def to_docx(
     for area_id in dict.fromkeys(g.area_id for g in report.goals):
         doc.add_heading(report.area_title(area_id), level=1)
         for g in (g for g in report.goals if g.area_id == area_id):
-            name = f"Mål {g.number}. {g.title}" if g.number is not None else g.title
-            doc.add_heading(name, level=2)
+            doc.add_heading(numbered_label(g.number, g.title, "Mål"), level=2)
             doc.add_heading(SECTION_TITLE, level=3)
             doc.add_paragraph(f"Bedömning: {status_text(g.status)}. {g.reason}")
             if g.ambition_text:

@@ -1,5 +1,5 @@
 """The Agenda 2030 page under AppTest, for each municipality, checked against the database
-with queries written independently of the page's own code."""
+(the tiny one, tests/tiny.py) with queries written independently of the page's own code."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from config import PROJECT_ROOT, Paths
 
 APP = str(PROJECT_ROOT / "app.py")
-PAGE = "app_pages/agenda_2030.py"
+PAGE = "app_pages/agenda.py"
 
 
 def _agenda(kommun: str, sdg: str | None = None) -> AppTest:
@@ -73,9 +73,9 @@ def _via_kpi_sdgs(con: duckdb.DuckDBPyConnection, kommun: str) -> set[int]:
 
 
 @pytest.mark.parametrize("kommun", ["0665", "0685", "1962"])
-def test_summary_and_coverage_match_the_goal_file(built_paths: Paths, kommun: str) -> None:
+def test_summary_and_coverage_match_the_goal_file(tiny_env: Paths, kommun: str) -> None:
     at = _agenda(kommun)
-    with duckdb.connect(str(built_paths.db_path), read_only=True) as con:
+    with duckdb.connect(str(tiny_env.db_path), read_only=True) as con:
         direct = _direct_sdgs(con, kommun)
         via = _via_kpi_sdgs(con, kommun)
         names = dict(con.execute("SELECT goal, name_sv_short FROM sdg_goal").fetchall())
@@ -99,7 +99,7 @@ def test_summary_and_coverage_match_the_goal_file(built_paths: Paths, kommun: st
     assert "Egen bearbetning av data från Kolada" in text
 
 
-def test_norberg_reaches_agenda_2030_only_through_its_indicators(built_paths: Paths) -> None:
+def test_norberg_reaches_agenda_2030_only_through_its_indicators(tiny_env: Paths) -> None:
     at = _agenda("1962")
     assert "Kopplingarna nedan går via målens nyckeltal" in at.info[0].value
     reverse = at.dataframe[0].value
@@ -108,7 +108,7 @@ def test_norberg_reaches_agenda_2030_only_through_its_indicators(built_paths: Pa
     assert "11" in goal_3["Via nyckeltal"].split(", ")  # trångboddhet → mål 11
 
 
-def test_drill_down_from_sdg_to_goals_and_indicators(built_paths: Paths) -> None:
+def test_drill_down_from_sdg_to_goals_and_indicators(tiny_env: Paths) -> None:
     at = _agenda("1962", sdg="11")
     assert at.selectbox(key="sdg").value == "11"
     assert any("Mål 11: Hållbara städer och samhällen" in m.value for m in at.markdown)
@@ -120,7 +120,7 @@ def test_drill_down_from_sdg_to_goals_and_indicators(built_paths: Paths) -> None
     assert "mal=mal-3" in trang[0].proto.query_string or ("mal-3" in str(trang[0].proto)), trang[
         0
     ].proto
-    with duckdb.connect(str(built_paths.db_path), read_only=True) as con:
+    with duckdb.connect(str(tiny_env.db_path), read_only=True) as con:
         expected = {
             r[0]
             for r in con.execute(
@@ -138,7 +138,7 @@ def test_drill_down_from_sdg_to_goals_and_indicators(built_paths: Paths) -> None
     assert all(u.startswith("utforska?kommun=1962&kpi=") for u in more["Kolada"])
 
 
-def test_vaggeryd_document_links_and_proposals_look_different(built_paths: Paths) -> None:
+def test_vaggeryd_document_links_and_proposals_look_different(tiny_env: Paths) -> None:
     at = _agenda("0665", sdg="3")
     goals = at.dataframe[0].value
     # Goal 3 of the programme is linked to SDG 3 by the municipality's own website text.
@@ -154,7 +154,7 @@ def test_vaggeryd_document_links_and_proposals_look_different(built_paths: Paths
     assert "Barnkonventionen" in [s.value for s in at.subheader]
 
 
-def test_vetlanda_challenges_and_rus_reach_the_sdgs(built_paths: Paths) -> None:
+def test_vetlanda_challenges_and_rus_reach_the_sdgs(tiny_env: Paths) -> None:
     at = _agenda("0685", sdg="16")
     subheaders = [s.value for s in at.subheader]
     assert "Utmaningar → mål → globala mål" in subheaders
@@ -165,7 +165,7 @@ def test_vetlanda_challenges_and_rus_reach_the_sdgs(built_paths: Paths) -> None:
     assert first["Globala mål (förslag)"].split(", ") == ["11", "16", "17"]
 
 
-def test_matrix_click_selects_the_sdg(built_paths: Paths) -> None:
+def test_matrix_click_selects_the_sdg(tiny_env: Paths) -> None:
     """A click in a matrix arrives as the chart's selection state; the page turns it into
     the chosen SDG and writes it to the URL."""
     at = _agenda("1962")
@@ -182,11 +182,11 @@ def test_matrix_click_selects_the_sdg(built_paths: Paths) -> None:
     assert at.selectbox(key="sdg").value == "4"
 
 
-def test_goal_page_links_back_to_its_global_goals(built_paths: Paths) -> None:
+def test_goal_page_links_back_to_its_global_goals(tiny_env: Paths) -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["kommun"] = "0685"
     at.run()
-    at.switch_page("app_pages/mal.py").run()
+    at.switch_page("app_pages/goal.py").run()
     at.query_params["mal"] = "trygghet-och-tillit"
     at.run()
     assert not at.exception, [e.value for e in at.exception]

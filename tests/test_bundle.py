@@ -56,6 +56,7 @@ def test_goal_kpis_are_bundled_for_all_geographies() -> None:
     assert per_kpi["N15428"] >= 290
 
 
+@pytest.mark.slow  # re-cuts the bundle from the 9.5 M-value source in ../shared
 @needs_shared
 def test_bundle_is_reproducible(tmp_path: Path) -> None:
     bundle(SHARED, tmp_path, PROJECT_ROOT / "data" / "goals")

@@ -1,5 +1,6 @@
 """`python -m etl --offline`: builds the database from the bundled snapshot, publishes it
-atomically, and leaves the published file untouched when anything fails."""
+atomically, and leaves the published file untouched when anything fails. Most checks run
+on the tiny real snapshot (tests/tiny.py); those about the full bundle are marked slow."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from config import PROJECT_ROOT, Paths
 from etl.pipeline import build_offline
 
 EXPECTED_TABLES = {
+    "_migrations",
     "meta",
     "etl_run",
     "municipality",
@@ -73,7 +75,16 @@ def _run_cli(state: Path, goals: Path | None = None) -> subprocess.CompletedProc
     )
 
 
-def test_expected_tables_and_counts(con: duckdb.DuckDBPyConnection) -> None:
+def _parquet_count(parquet: Path, where: str = "true") -> int:
+    with duckdb.connect() as c:
+        return c.execute(
+            f"SELECT count(*) FROM read_parquet('{parquet}') WHERE {where}"
+        ).fetchall()[0][0]
+
+
+def test_expected_tables_and_counts(tiny_con: duckdb.DuckDBPyConnection, tiny_paths: Paths) -> None:
+    """The tiny snapshot keeps the whole catalogue, so its counts are the bundle's."""
+    con = tiny_con
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert tables == EXPECTED_TABLES
 
@@ -91,9 +102,11 @@ def test_expected_tables_and_counts(con: duckdb.DuckDBPyConnection) -> None:
     assert count("SELECT count(*) FROM goal WHERE municipality_id = '1962'") == 10
     assert count("SELECT count(*) FROM goal WHERE municipality_id = '0685'") == 15
     assert count("SELECT count(*) FROM area WHERE municipality_id = '1962'") == 6
-    assert count("SELECT count(*) FROM kolada_value") > 1_000_000
+    values = tiny_paths.kolada_dir / "values.parquet"
+    assert count("SELECT count(*) FROM kolada_value") == _parquet_count(values)
     # Ids stay text: Vaggeryd is '0665', not 665.
-    assert count("SELECT count(*) FROM kolada_value WHERE municipality_id = '0665'") > 10_000
+    vaggeryd = count("SELECT count(*) FROM kolada_value WHERE municipality_id = '0665'")
+    assert vaggeryd == _parquet_count(values, "municipality_id = '0665'") > 0
     assert con.execute("SELECT outcome FROM etl_run").fetchall() == [("ok",)]
     # Results are materialised for every indicator at the data date and past checkpoints.
     assert count("SELECT count(*) FROM indicator_result WHERE checkpoint_label IS NULL") == count(
@@ -103,6 +116,17 @@ def test_expected_tables_and_counts(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT count(*) FROM goal"
     )
     assert count("SELECT count(DISTINCT checkpoint_label) FROM indicator_result") > 5
+
+
+def test_full_build_holds_every_bundled_value(con: duckdb.DuckDBPyConnection) -> None:
+    bundled = Paths.from_env().kolada_dir / "values.parquet"
+    n = con.execute("SELECT count(*) FROM kolada_value").fetchone()[0]
+    assert n == _parquet_count(bundled) > 1_000_000
+    # Every KPI for the framework municipalities: Vaggeryd alone has tens of thousands.
+    vaggeryd = con.execute(
+        "SELECT count(*) FROM kolada_value WHERE municipality_id = '0665'"
+    ).fetchone()[0]
+    assert vaggeryd == _parquet_count(bundled, "municipality_id = '0665'") > 10_000
 
 
 def test_goal_kpis_cover_all_municipalities(con: duckdb.DuckDBPyConnection) -> None:
@@ -116,16 +140,23 @@ def test_goal_kpis_cover_all_municipalities(con: duckdb.DuckDBPyConnection) -> N
 def _content(db: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(db), read_only=True) as c:
         tables = [r[0] for r in c.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
-        # etl_run records each run's own timestamps: everything else must be identical.
-        return {
+        # etl_run records each run's own timestamps, and _migrations when each migration
+        # was applied (compared by name): everything else must be identical.
+        content = {
             t: c.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall()
             for t in sorted(tables)
-            if t != "etl_run"
+            if t not in ("etl_run", "_migrations")
         }
+        content["_migrations"] = c.execute("SELECT name FROM _migrations ORDER BY 1").fetchall()
+        return content
 
 
-def test_running_twice_gives_same_content(tmp_path: Path) -> None:
-    paths = replace(Paths.from_env(), db_path=tmp_path / "a.duckdb")
+def test_running_twice_gives_same_content(tmp_path: Path, tiny_paths: Paths) -> None:
+    """On the tiny snapshot with Vaggeryd's goal file only (the quickest real build)."""
+    goals = tmp_path / "goals"
+    goals.mkdir()
+    shutil.copy(PROJECT_ROOT / "data" / "goals" / "0665-vaggeryd.yaml", goals)
+    paths = replace(tiny_paths, goals_dir=goals, db_path=tmp_path / "a.duckdb")
     build_offline(paths, now=dt.datetime(2026, 1, 1), progress=lambda _m: None)
     first = _content(paths.db_path)
     build_offline(paths, now=dt.datetime(2026, 1, 2), progress=lambda _m: None)
@@ -133,6 +164,7 @@ def test_running_twice_gives_same_content(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*building*")), "no temporary files left behind"
 
 
+@pytest.mark.slow  # the CLI builds from the full bundled snapshot
 def test_broken_goal_file_leaves_database_untouched(tmp_path: Path) -> None:
     state = tmp_path / "state"
     ok = _run_cli(state)
@@ -159,10 +191,10 @@ def test_broken_goal_file_leaves_database_untouched(tmp_path: Path) -> None:
     assert not list(state.glob(".*building*"))
 
 
-def test_failure_during_build_leaves_database_untouched(tmp_path: Path) -> None:
+def test_failure_during_build_leaves_database_untouched(tmp_path: Path, tiny_paths: Paths) -> None:
     """A fault after validation (here: a broken snapshot file) must not publish anything."""
-    paths = replace(Paths.from_env(), db_path=tmp_path / "m.duckdb")
-    build_offline(paths, now=dt.datetime(2026, 1, 1), progress=lambda _m: None)
+    paths = replace(tiny_paths, db_path=tmp_path / "m.duckdb")
+    shutil.copy(tiny_paths.db_path, paths.db_path)  # the published file
     before = _sha(paths.db_path)
     kolada = tmp_path / "kolada"
     shutil.copytree(paths.kolada_dir, kolada)
@@ -178,7 +210,7 @@ def test_failure_during_build_leaves_database_untouched(tmp_path: Path) -> None:
 
 def test_values_are_stored_in_key_order(con: duckdb.DuckDBPyConnection) -> None:
     """load_values skips the ORDER BY because the source files are sorted; this holds that
-    assumption (zone maps only prune well on sorted data)."""
+    assumption (zone maps only prune well on sorted data) for the whole bundled file."""
     out_of_order = con.execute(
         """
         SELECT count(*) FROM (

@@ -269,7 +269,7 @@ def test_frozen_report_survives_revised_data_and_the_diff_explains(state: Paths)
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["kommun"] = "0665"
     at.run()
-    at.switch_page("app_pages/rapporter.py").run()
+    at.switch_page("app_pages/reports.py").run()
     at.query_params["rapport"] = "2023-08-31"
     at.query_params["jamfor"] = "2023-04-30"
     at.run()
@@ -350,7 +350,7 @@ def test_word_export(norberg_report: Report) -> None:
 
 def _cli(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "etl", "report", *args],
+        [sys.executable, "-m", "reports", *args],
         cwd=PROJECT_ROOT,
         env={**os.environ, "MALPULS_DATA_DIR": str(state)},
         capture_output=True,
@@ -397,10 +397,10 @@ def test_reports_page_empty_state(built_paths: Paths) -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["kommun"] = "0685"
     at.run()
-    at.switch_page("app_pages/rapporter.py").run()
+    at.switch_page("app_pages/reports.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Inga rapporter är frysta för Vetlanda" in at.info[0].value
-    assert "python -m etl report freeze --kommun 0685" in at.info[0].value
+    assert "python -m reports freeze --kommun 0685" in at.info[0].value
 
 
 @pytest.mark.parametrize("kommun", ["0665", "0685", "1962"])

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from core.forecast import PERCENTILES, Calibration
-from core.status import Ambition, IndicatorResult, assess_indicator, summarise_goal
+from core.status import Ambition, IndicatorResult, judge_goal, judge_series
 
 NORMAL = np.array([NormalDist().inv_cdf(p / 100) for p in PERCENTILES])
 CAL = Calibration("pooled_growth", {1: NORMAL, 2: NORMAL * 1.3, 3: NORMAL * 1.6})
@@ -30,7 +30,7 @@ def _assess(
     as_of: dt.date = AS_OF,
     cal: Calibration = CAL,
 ) -> IndicatorResult:
-    return assess_indicator(
+    return judge_series(
         years,
         values,
         direction=direction,
@@ -159,7 +159,7 @@ def _r(status: str) -> IndicatorResult:
 def test_goal_summary_shows_the_weakest(
     statuses: list[str], expected: str, weakest: str | None
 ) -> None:
-    s = summarise_goal(
+    s = judge_goal(
         "styrande", "kvantitativ", "antagen", [(f"i{i}", _r(st)) for i, st in enumerate(statuses)]
     )
     assert s.status == expected
@@ -168,7 +168,7 @@ def test_goal_summary_shows_the_weakest(
 
 
 def test_uppnatt_only_when_all_met() -> None:
-    s = summarise_goal(
+    s = judge_goal(
         "styrande", "kvantitativ", "antagen", [("a", _r("Uppnått")), ("b", _r("Ej bedömbart"))]
     )
     assert s.status == "På väg"  # not Uppnått while one indicator is unknown
@@ -176,24 +176,24 @@ def test_uppnatt_only_when_all_met() -> None:
 
 
 def test_inriktningsmal_gets_no_forecast_and_undefined_goal() -> None:
-    s = summarise_goal("inriktningsmål", "kvalitativ", "preliminär", [("a", _r("Förbättras"))])
+    s = judge_goal("inriktningsmål", "kvalitativ", "preliminär", [("a", _r("Förbättras"))])
     assert not s.forecast_allowed and s.status == "Förbättras"
-    u = summarise_goal("ej fastställt", "ej angiven", "ej definierat", [])
+    u = judge_goal("ej fastställt", "ej angiven", "ej definierat", [])
     assert u.status == "Ej bedömbart" and "inte definierat" in u.reason
 
 
 def test_assessment_disagreement_is_flagged() -> None:
-    agree = summarise_goal(
+    agree = judge_goal(
         "styrande", "kvantitativ", "antagen", [("a", _r("På väg"))], assessment="På väg"
     )
-    differ = summarise_goal(
+    differ = judge_goal(
         "styrande", "kvantitativ", "antagen", [("a", _r("Ej på väg"))], assessment="På väg"
     )
     assert not agree.disagrees and differ.disagrees and differ.assessment == "På väg"
 
 
 def test_forecast_to_period_end_without_an_ambition() -> None:
-    r = assess_indicator(
+    r = judge_series(
         YEARS,
         RISING,
         direction="öka",
@@ -207,7 +207,7 @@ def test_forecast_to_period_end_without_an_ambition() -> None:
     assert r.horizon_years == 3 and r.p_met is None  # nothing to reach, no probability
     assert r.point == pytest.approx(18.0)  # no pooled trend: the last value
     assert r.lo80 < r.point < r.hi80
-    past = assess_indicator(
+    past = judge_series(
         YEARS,
         RISING,
         direction="öka",

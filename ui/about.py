@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_date, format_number
+from db import queries
+from db.migrations import schema_version
 from ui import data
 
 
@@ -44,7 +46,7 @@ databas. Den medföljande ögonblicksbilden hämtades
                 f" (läge: {status.get('mode', '')})."
             )
     st.subheader("Innehåll i databasen")
-    counts = data.load("query_table_counts")
+    counts = data.query(queries.query_table_counts)
     labels = {
         "kolada_value": "Kolada-värden",
         "kpi": "Nyckeltal i katalogen",
@@ -65,10 +67,11 @@ databas. Den medföljande ögonblicksbilden hämtades
     )
     st.caption(
         "Varje ändring av ett värde sparas med körningens tid, så att en rapportpunkt i "
-        "efterhand räknas med de värden som var kända då (se Rapporter)."
+        "efterhand räknas med de värden som var kända då (se Rapporter). "
+        f"Databasens schemaversion: {data.query(schema_version) or 'okänd'}."
     )
     st.subheader("Förändringar i Koladas nyckeltalskatalog")
-    flagged = data.frame("query_flagged_goal_indicators")
+    flagged = data.query(queries.query_flagged_goal_indicators)
     if flagged.empty:
         st.success("Alla målindikatorers nyckeltal finns i Koladas aktuella katalog.")
     else:
@@ -91,7 +94,7 @@ databas. Den medföljande ögonblicksbilden hämtades
             )[["Kommun", "Indikator", "Nyckeltal", "Efterföljare", "Senaste år med data"]],
             hide_index=True,
         )
-    changes = data.frame("query_kpi_changes")
+    changes = data.query(queries.query_kpi_changes)
     if changes.empty:
         st.caption(
             "Inga katalogändringar registrerade ännu (de registreras av den nattliga "
@@ -118,7 +121,7 @@ databas. Den medföljande ögonblicksbilden hämtades
             width="stretch",
         )
     st.subheader("Senaste körningar")
-    runs = data.frame("query_last_runs")
+    runs = data.query(queries.query_last_runs)
     if runs.empty:
         st.info("Inga körningar registrerade.")
     else:

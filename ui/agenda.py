@@ -27,8 +27,9 @@ from core.agenda import (
     indicators_behind_sdgs,
     status_distribution,
 )
-from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number
+from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number, numbered_label
 from core.labels import STATUS_CHART_HEX, status_text
+from db import queries
 from ui import data, export
 from ui.charts import EMPTY_CELL, MATRIX_SELECTION, sdg_matrix, sdg_status_bars
 from ui.components import adopt_url_value, set_url_param
@@ -47,22 +48,22 @@ class AgendaView:
     """Everything the page shows for one municipality, assembled once per run from
     cached queries and the pure rules in core/agenda.py."""
 
-    def __init__(self, kommun: str) -> None:
-        self.kommun = kommun
-        self.sdgs = data.frame("query_sdg_reference").set_index("sdg")
-        targets = data.frame("query_sdg_targets")
+    def __init__(self, municipality_id: str) -> None:
+        self.municipality_id = municipality_id
+        self.sdgs = data.query(queries.query_sdg_reference).set_index("sdg")
+        targets = data.query(queries.query_sdg_targets)
         self.target_goal = dict(zip(targets["target_code"], targets["sdg"], strict=True))
         self.target_title = {
             r.target_code: r.short_title_sv if isinstance(r.short_title_sv, str) else r.text_en
             for r in targets.itertuples()
         }
-        self.goals = data.frame("query_goals", kommun)
-        areas = data.frame("query_areas", kommun)
+        self.goals = data.query(queries.query_goals, municipality_id)
+        areas = data.query(queries.query_areas, municipality_id)
         self.area_label = {r.area_id: _goal_label(r.number, r.title) for r in areas.itertuples()}
-        self.frameworks = data.frame("query_frameworks", kommun)
-        self.links = data.frame("query_links", kommun)
-        self.indicators = data.frame("query_indicator_overview", kommun)
-        self.agenda_kpis = data.frame("query_sdg_kpis", kommun)
+        self.frameworks = data.query(queries.query_frameworks, municipality_id)
+        self.links = data.query(queries.query_links, municipality_id)
+        self.indicators = data.query(queries.query_indicator_overview, municipality_id)
+        self.agenda_kpis = data.query(queries.query_sdg_kpis, municipality_id)
         kpi_sdgs: dict[str, list[int]] = {}
         for r in self.agenda_kpis.itertuples():
             kpi_sdgs.setdefault(r.kpi_id, []).append(int(r.sdg))
@@ -107,13 +108,13 @@ class AgendaView:
         return indicators_behind_sdgs([g for g in goal_items if g[2]], agenda_items)
 
 
-def render_agenda(kommun: str, name: str) -> None:
+def render_agenda(municipality_id: str, name: str) -> None:
     st.title("Agenda 2030")
     st.caption(
         f"Vilka av de 17 globala målen {name}s mål tar upp, hur nyckeltalen bakom varje "
         "globalt mål utvecklas, och vilka globala mål inget mål berör."
     )
-    view = AgendaView(kommun)
+    view = AgendaView(municipality_id)
     if view.goals.empty:
         st.info(f"{name} har inga mål inlagda ännu, så det finns inga kopplingar att visa.")
         return
@@ -160,7 +161,7 @@ def _text(v: object) -> str | None:
 
 def _goal_label(number: object, title: str, limit: int = 60) -> str:
     text = title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
-    return f"{int(number)}. {text}" if pd.notna(number) else text
+    return numbered_label(number, text)
 
 
 def _option_label(view: AgendaView, sdg: int) -> str:
@@ -366,10 +367,14 @@ def _render_goal_indicators(view: AgendaView, cells: list[Cell]) -> None:
                 else ""
             )
             st.page_link(
-                "app_pages/mal.py",
+                "app_pages/goal.py",
                 label=f"{status_text(_text(r.status))} · {r.title}{value} · "
                 f"{view.goal_label[c.goal_id]}",
-                query_params={"kommun": view.kommun, "mal": c.goal_id, "indikator": r.indicator_id},
+                query_params={
+                    "kommun": view.municipality_id,
+                    "mal": c.goal_id,
+                    "indikator": r.indicator_id,
+                },
             )
             shown += 1
     if shown:
@@ -397,7 +402,8 @@ def _render_agenda_kpis(view: AgendaView, sdg: int) -> None:
                 "Delmål": kpis["target_code"].fillna(""),
                 "Varför här": kpis["mapping_reason"],
                 "Kolada": [
-                    f"utforska?kommun={view.kommun}&kpi={k}&vy=Diagram" for k in kpis["kpi_id"]
+                    f"utforska?kommun={view.municipality_id}&kpi={k}&vy=Diagram"
+                    for k in kpis["kpi_id"]
                 ],
             }
         ),
@@ -476,7 +482,7 @@ def _render_reverse(view: AgendaView, name: str) -> None:
     c1.download_button(
         "Ladda ner kopplingarna (CSV)",
         lambda: export.to_csv(long, LINKS_SOURCE),
-        file_name=f"agenda2030-{view.kommun}.csv",
+        file_name=f"agenda2030-{view.municipality_id}.csv",
         mime="text/csv",
         key="a2030_csv",
     )
@@ -485,7 +491,7 @@ def _render_reverse(view: AgendaView, name: str) -> None:
         lambda: export.to_workbook(
             {"Kopplingar": long, "Mål": _reverse_table(view)},
             {
-                "Kommun": f"{name} ({view.kommun})",
+                "Kommun": f"{name} ({view.municipality_id})",
                 "Kopplingar": "; ".join(
                     f"{PROVENANCE_LABEL[p]}: {PROVENANCE_HELP[p]}" for p in PROVENANCE_LABEL
                 ),
@@ -493,7 +499,7 @@ def _render_reverse(view: AgendaView, name: str) -> None:
             dt.date.today(),
             source=LINKS_SOURCE,
         ),
-        file_name=f"agenda2030-{view.kommun}.xlsx",
+        file_name=f"agenda2030-{view.municipality_id}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="a2030_xlsx",
     )

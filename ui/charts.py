@@ -23,7 +23,7 @@ def history_chart(
         "riket": "Riket",
         "liknande": "Liknande kommuner (median)",
     }
-    data = history.assign(Serie=history["serie"].map(labels), År=history["year"].astype(int))
+    data = history.assign(Serie=history["series"].map(labels), År=history["year"].astype(int))
     colour = alt.Color(
         "Serie:N",
         scale=alt.Scale(

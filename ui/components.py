@@ -11,7 +11,7 @@ from core.errors import MalpulsError
 from core.format import SOURCE_RAW, format_date
 from ui import data
 
-KOMMUN_PARAM = "kommun"
+MUNICIPALITY_PARAM = "kommun"
 _LAST_URL_VALUE = "_kommun_in_url"
 
 
@@ -31,18 +31,18 @@ def render_municipality_picker() -> str | None:
         st.stop()
     ids = [m for m, _ in munis]
     names = dict(munis)
-    requested = st.query_params.get(KOMMUN_PARAM)
-    if KOMMUN_PARAM not in st.session_state:
-        st.session_state[KOMMUN_PARAM] = requested if requested in ids else ids[0]
+    requested = st.query_params.get(MUNICIPALITY_PARAM)
+    if MUNICIPALITY_PARAM not in st.session_state:
+        st.session_state[MUNICIPALITY_PARAM] = requested if requested in ids else ids[0]
     elif requested in ids and requested != st.session_state.get(_LAST_URL_VALUE):
         # The URL changed since we last wrote it (back/forward, an edited or pasted
         # link): the URL wins over the widget's remembered value.
-        st.session_state[KOMMUN_PARAM] = requested
-    st.sidebar.selectbox("Kommun", ids, format_func=lambda i: names[i], key=KOMMUN_PARAM)
+        st.session_state[MUNICIPALITY_PARAM] = requested
+    st.sidebar.selectbox("Kommun", ids, format_func=lambda i: names[i], key=MUNICIPALITY_PARAM)
     if requested is not None and requested not in ids and _LAST_URL_VALUE not in st.session_state:
         return None
-    chosen = st.session_state[KOMMUN_PARAM]
-    set_url_param(KOMMUN_PARAM, chosen)
+    chosen = st.session_state[MUNICIPALITY_PARAM]
+    set_url_param(MUNICIPALITY_PARAM, chosen)
     st.session_state[_LAST_URL_VALUE] = chosen
     return chosen
 
@@ -74,18 +74,18 @@ def adopt_url_value(key: str, options: list[str]) -> None:
     st.session_state[seen] = requested
 
 
-def municipality_name(kommun: str) -> str:
-    return dict(data.municipalities()).get(kommun, kommun)
+def municipality_name(municipality_id: str) -> str:
+    return dict(data.municipalities()).get(municipality_id, municipality_id)
 
 
-def require_municipality(kommun: str | None) -> str:
-    if kommun is None:
-        bad = st.query_params.get(KOMMUN_PARAM, "")
+def require_municipality(municipality_id: str | None) -> str:
+    if municipality_id is None:
+        bad = st.query_params.get(MUNICIPALITY_PARAM, "")
         st.error(
             f"Kommunen {bad!r} finns inte i Målpuls. Välj en av kommunerna i menyn till vänster."
         )
         st.stop()
-    return kommun
+    return municipality_id
 
 
 STALE_AFTER = dt.timedelta(days=3)

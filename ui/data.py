@@ -1,14 +1,17 @@
-"""Cached data access for the pages.
+"""Cached data access for the pages: the one place the app reads the database.
 
-The database file is replaced atomically by each ETL run. Connections and cached query
-results are keyed on the file's identity (inode, size, mtime), so the app picks up a new
-file on the next rerun without a restart, and a reader holding the old file keeps a
-complete old file until it lets go.
+Pages and ui modules call read functions as objects, `data.query(queries.query_goals,
+municipality_id)`, so a reader (and a tool) can follow a page to its SQL. Errors from
+DuckDB arrive as MalpulsError (db.reads) and are shown by the app's one error display.
+
+The database file is replaced atomically by each ETL run. Connections and cached results
+are keyed on the file's identity (inode, size, mtime), so the app picks up a new file on
+the next rerun without a restart, and a reader holding the old file keeps a complete old
+file until it lets go. The app never builds the database: `make run` does.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
 from collections.abc import Callable
@@ -16,38 +19,25 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
-import pandas as pd
 import streamlit as st
 
 from config import Paths
-from core.errors import DataError, MalpulsError
+from core.errors import DataError
 from db import queries
 from db.connection import connect_read_only, file_identity
+from db.migrations import check_readable
+from db.reads import run_read
 
 T = TypeVar("T")
+
+MISSING_DATABASE = (
+    "Databasen finns inte ännu. Starta Målpuls med `make run`: det bygger databasen från "
+    "den medföljande Kolada-ögonblicksbilden och startar sedan instrumentpanelen."
+)
 
 
 def paths() -> Paths:
     return Paths.from_env()
-
-
-def ensure_database() -> None:
-    """Build the database from the bundled snapshot if it does not exist yet (first start)."""
-    p = paths()
-    if p.db_path.exists():
-        return
-    from etl.pipeline import build_offline, record_status
-
-    started = dt.datetime.now()
-    with st.spinner(
-        "Databasen byggs från den medföljande Kolada-ögonblicksbilden (första start) …"
-    ):
-        try:
-            result = build_offline(p, now=started, progress=lambda _msg: None)
-        except MalpulsError as exc:
-            record_status(p, mode="offline", started=started, error=exc, result=None)
-            raise
-    record_status(p, mode="offline", started=started, error=None, result=result)
 
 
 _lock = threading.Lock()
@@ -66,7 +56,15 @@ def _connection(path: str, identity: tuple[int, int, int]) -> duckdb.DuckDBPyCon
             if _open["con"] is not None:
                 _open["con"].close()
                 _open["con"] = None
-            _open["con"] = connect_read_only(Path(path))
+            con = connect_read_only(Path(path))
+            try:
+                # A database built by newer code (or too old for this code) is refused
+                # with a message naming the command, never read half-understood.
+                check_readable(con)
+            except DataError:
+                con.close()
+                raise
+            _open["con"] = con
             _open["identity"] = identity
         return _open["con"]
 
@@ -74,40 +72,34 @@ def _connection(path: str, identity: tuple[int, int, int]) -> duckdb.DuckDBPyCon
 def _current() -> tuple[str, tuple[int, int, int]]:
     p = paths().db_path
     if not p.exists():
-        raise DataError("Databasen finns inte. Bygg den med: python -m etl --offline")
+        raise DataError(MISSING_DATABASE, title="Databasen saknas")
     return str(p), file_identity(p)
 
 
-def _run(fn: Callable[..., T], *args: Any) -> T:
-    path, identity = _current()
+@st.cache_data(ttl=600, show_spinner=False)
+def _cached(_fn: Callable[..., Any], name: str, identity: tuple[int, int, int], *args: Any) -> Any:
+    # `_fn` is not hashed (leading underscore); `name` (module + function) keys the cache.
+    del name
+    path, _ = _current()
     # A cursor is a separate connection to the same database: safe to use from the
     # script thread while other sessions use their own.
     with _connection(path, identity).cursor() as cur:
-        return fn(cur, *args)
+        return run_read(cur, _fn, *args)
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def _cached(name: str, identity: tuple[int, int, int], *args: Any) -> Any:
-    del identity
-    return _run(getattr(queries, name), *args)
-
-
-def load(name: str, *args: Any) -> Any:
-    """Run `db.queries.<name>(con, *args)`, cached per database file."""
+def query(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(con, *args)` for a read function of db.queries or db.judging, cached per
+    published database file."""
     _, identity = _current()
-    return _cached(name, identity, *args)
+    return _cached(fn, f"{fn.__module__}.{fn.__qualname__}", identity, *args)
 
 
 def municipalities() -> list[tuple[str, str]]:
-    return load("query_framework_municipalities")
+    return query(queries.query_framework_municipalities)
 
 
 def meta() -> dict[str, str]:
-    return load("query_meta")
-
-
-def frame(name: str, *args: Any) -> pd.DataFrame:
-    return load(name, *args)
+    return query(queries.query_meta)
 
 
 def etl_status() -> dict[str, Any] | None:

@@ -13,8 +13,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core.format import CHART_LOCALE, SOURCE_COMPUTED, SOURCE_RAW, format_number
+from core.format import CHART_LOCALE, SOURCE_COMPUTED, SOURCE_RAW, format_number, numbered_label
 from core.scope import RIKET, peer_group, region_of
+from db import queries
 from ui import data
 from ui.components import adopt_url_value, set_url_param
 from ui.export import swedish_table, to_csv, to_excel
@@ -35,19 +36,18 @@ def _list_param(key: str) -> list[str]:
     return [p for p in raw.split(",") if p]
 
 
-def render_explorer(kommun: str, name: str) -> None:
+def render_explorer(municipality_id: str, name: str) -> None:
     st.title("Utforska nyckeltal")
     st.caption("Sök bland alla Koladas nyckeltal, jämför och ladda ner.")
     adopt_url_value("q", [st.query_params.get("q", "")])
     query = st.text_input("Sök nyckeltal", key="q", placeholder="t.ex. behöriga gymnasiet")
     set_url_param("q", query or None)
 
-    goals = data.load("query_goal_ids", kommun)
+    goals = data.query(queries.query_goal_ids, municipality_id)
     goal_labels = {"": "Alla"} | dict(goals)
-    goal_areas = data.frame("query_areas", kommun)
+    goal_areas = data.query(queries.query_areas, municipality_id)
     area_labels = {"": "Alla"} | {
-        r.area_id: f"{r.number}. {r.title}" if pd.notna(r.number) else r.title
-        for r in goal_areas.itertuples()
+        r.area_id: numbered_label(r.number, r.title) for r in goal_areas.itertuples()
     }
     c0, c1, c2, c3, c4 = st.columns(5)
     adopt_url_value("omrade", list(area_labels))
@@ -69,7 +69,7 @@ def render_explorer(kommun: str, name: str) -> None:
         "2030-nyckeltal för det (vilket globalt mål de hör till är Målpuls kurering).",
     )
     set_url_param("sdg", sdg or None)
-    areas, perspectives = data.load("query_kpi_facets")
+    areas, perspectives = data.query(queries.query_kpi_facets)
     adopt_url_value("omr", ["", *areas])
     area = c3.selectbox(
         "Verksamhetsområde", ["", *areas], format_func=lambda a: a or "Alla", key="omr"
@@ -84,20 +84,24 @@ def render_explorer(kommun: str, name: str) -> None:
 
     restrict = None
     if goal or sdg or goal_area:
-        restrict = data.load(
-            "query_goal_kpis", kommun, goal or None, goal_area or None, int(sdg) if sdg else None
+        restrict = data.query(
+            queries.query_goal_kpis,
+            municipality_id,
+            goal or None,
+            goal_area or None,
+            int(sdg) if sdg else None,
         )
     words = [w for w in query.split() if w]
-    hits = data.frame(
-        "query_kpi_search",
+    hits = data.query(
+        queries.query_kpi_search,
         words,
         restrict,
         area or None,
         persp or None,
-        kommun if only_data else None,
+        municipality_id if only_data else None,
     )
     chosen = list(_list_param("kpi"))[:MAX_KPIS]
-    meta_all = data.frame("query_kpi_meta", sorted(set(chosen) | set(hits["id"])))
+    meta_all = data.query(queries.query_kpi_meta, sorted(set(chosen) | set(hits["id"])))
     titles = dict(zip(meta_all["id"], meta_all["title"], strict=True))
     options = list(dict.fromkeys([*chosen, *hits["id"]]))
     n = len(hits)
@@ -118,22 +122,22 @@ def render_explorer(kommun: str, name: str) -> None:
     if not selected:
         st.info("Välj ett eller flera nyckeltal i listan ovan för att se värden.")
         return
-    _render_look(kommun, name, selected, meta_all[meta_all["id"].isin(selected)])
+    _render_look(municipality_id, name, selected, meta_all[meta_all["id"].isin(selected)])
 
 
-def _municipality_set(kommun: str, name: str, which: str) -> list[str]:
+def _municipality_set(municipality_id: str, name: str, which: str) -> list[str]:
     if which == "lista":
         return []
     if which == "alla":
-        return [m for m, t in data.load("query_all_municipalities") if t == "K"]
+        return [m for m, t in data.query(queries.query_all_municipalities) if t == "K"]
     if which == "liknande":
-        peers = peer_group(data.load("query_peer_groups"), name)
-        return [kommun, *(peers[1] if peers else [])]
-    return [kommun, region_of(kommun), RIKET]
+        peers = peer_group(data.query(queries.query_peer_groups), name)
+        return [municipality_id, *(peers[1] if peers else [])]
+    return [municipality_id, region_of(municipality_id), RIKET]
 
 
-def _render_look(kommun: str, name: str, kpis: list[str], meta: pd.DataFrame) -> None:
-    lo, hi = data.load("query_year_range")
+def _render_look(municipality_id: str, name: str, kpis: list[str], meta: pd.DataFrame) -> None:
+    lo, hi = data.query(queries.query_year_range)
     c1, c2, c3 = st.columns([2, 3, 2])
     adopt_url_value("urval", list(SETS))
     which = c1.radio("Jämför", list(SETS), format_func=SETS.get, key="urval")
@@ -147,11 +151,11 @@ def _render_look(kommun: str, name: str, kpis: list[str], meta: pd.DataFrame) ->
     gender = c3.radio("Kön", list(GENDERS), format_func=GENDERS.get, key="kon", horizontal=True)
     set_url_param("kon", gender if gender != "T" else None)
 
-    munis = _municipality_set(kommun, name, which)
+    munis = _municipality_set(municipality_id, name, which)
     if which == "lista":
-        everyone = data.load("query_municipality_names")
+        everyone = data.query(queries.query_municipality_names)
         names = dict(everyone)
-        default = [m for m in _list_param("lista") if m in names] or [kommun]
+        default = [m for m in _list_param("lista") if m in names] or [municipality_id]
         if st.session_state.get("_lista_url") != default:
             st.session_state["lista_sel"] = default
         munis = st.multiselect(
@@ -159,7 +163,7 @@ def _render_look(kommun: str, name: str, kpis: list[str], meta: pd.DataFrame) ->
         )
         set_url_param("lista", ",".join(munis) or None)
         st.session_state["_lista_url"] = munis
-    values = data.frame("query_values", kpis, munis, gender, years[0], years[1])
+    values = data.query(queries.query_values, kpis, munis, gender, years[0], years[1])
     # Only the chosen view is computed and drawn (tabs would build all five on every
     # filter change); the view is in the URL too.
     views = ["Tabell", "Diagram", "Rangordning", "Fördelning", "Om nyckeltalen"]
@@ -233,10 +237,14 @@ def _render_look(kommun: str, name: str, kpis: list[str], meta: pd.DataFrame) ->
     focus = kpis[0]
     if view == "Rangordning":
         _render_ranking(
-            kommun, name, focus, gender, titles=dict(zip(meta["id"], meta["title"], strict=True))
+            municipality_id,
+            name,
+            focus,
+            gender,
+            titles=dict(zip(meta["id"], meta["title"], strict=True)),
         )
     if view == "Fördelning":
-        _render_distribution(kommun, name, focus, gender)
+        _render_distribution(municipality_id, name, focus, gender)
     if view == "Om nyckeltalen":
         for _, m in meta.iterrows():
             st.markdown(f"**{m['title']}** ({m['id']})")
@@ -249,21 +257,23 @@ def _render_look(kommun: str, name: str, kpis: list[str], meta: pd.DataFrame) ->
             )
 
 
-def _render_ranking(kommun: str, name: str, kpi: str, gender: str, titles: dict[str, str]) -> None:
-    ranking = data.frame("query_ranking", kpi, gender, None)
+def _render_ranking(
+    municipality_id: str, name: str, kpi: str, gender: str, titles: dict[str, str]
+) -> None:
+    ranking = data.query(queries.query_ranking, kpi, gender, None)
     if ranking.empty:
         st.info("Inga kommunvärden att rangordna.")
         return
     year = int(ranking["year"].iloc[0])
     ranking = ranking.reset_index(drop=True).assign(Plats=lambda d: d.index + 1)
-    own = ranking[ranking["municipality_id"] == kommun]
+    own = ranking[ranking["municipality_id"] == municipality_id]
     if not own.empty:
         st.markdown(
             f"**{name}** har plats {int(own['Plats'].iloc[0])} av {len(ranking)} "
             f"(högst värde först) för {titles.get(kpi, kpi)}, {year}."
         )
     chart = (
-        alt.Chart(ranking.assign(egen=ranking["municipality_id"] == kommun))
+        alt.Chart(ranking.assign(egen=ranking["municipality_id"] == municipality_id))
         .mark_bar()
         .encode(
             x=alt.X("municipality:N", sort="-y", axis=None, title=None),
@@ -277,12 +287,12 @@ def _render_ranking(kommun: str, name: str, kpi: str, gender: str, titles: dict[
     st.caption(f"Rangordningen: {SOURCE_COMPUTED}. Värdena: {SOURCE_RAW}.")
 
 
-def _render_distribution(kommun: str, name: str, kpi: str, gender: str) -> None:
-    ranking = data.frame("query_ranking", kpi, gender, None)
+def _render_distribution(municipality_id: str, name: str, kpi: str, gender: str) -> None:
+    ranking = data.query(queries.query_ranking, kpi, gender, None)
     if ranking.empty:
         st.info("Inga kommunvärden.")
         return
-    own = ranking[ranking["municipality_id"] == kommun]["value"]
+    own = ranking[ranking["municipality_id"] == municipality_id]["value"]
     hist = (
         alt.Chart(ranking)
         .mark_bar(color="#9fb6cd")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number
+from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number, numbered_label
 from core.scope import peer_group
+from db import queries
 from ui import data
 from ui.charts import history_chart
 from ui.components import adopt_url_value, set_url_param
@@ -24,8 +25,8 @@ INDICATOR_PARAM = "indikator"
 ALL = "alla"
 
 
-def render_goal_page(kommun: str, municipality_name: str) -> None:
-    goals = data.load("query_goal_ids", kommun)
+def render_goal_page(municipality_id: str, municipality_name: str) -> None:
+    goals = data.query(queries.query_goal_ids, municipality_id)
     if not goals:
         st.info("Kommunen har inga mål inlagda.")
         return
@@ -46,15 +47,15 @@ def render_goal_page(kommun: str, municipality_name: str) -> None:
         key=GOAL_PARAM,
     )
     set_url_param(GOAL_PARAM, goal_id)
-    goal = data.frame("query_goal", kommun, goal_id).iloc[0]
-    indicators = data.frame("query_indicator_overview", kommun)
+    goal = data.query(queries.query_goal, municipality_id, goal_id).iloc[0]
+    indicators = data.query(queries.query_indicator_overview, municipality_id)
     indicators = indicators[indicators["goal_id"] == goal_id]
     _render_header(goal, indicators)
     if indicators.empty:
         st.info(_empty_text(goal))
     else:
-        _render_indicators(kommun, municipality_name, indicators)
-    links = data.frame("query_links", kommun)
+        _render_indicators(municipality_id, municipality_name, indicators)
+    links = data.query(queries.query_links, municipality_id)
     goal_links = links[links["goal_id"] == goal_id]
     if not goal_links.empty:
         st.subheader("Kopplingar")
@@ -62,10 +63,10 @@ def render_goal_page(kommun: str, municipality_name: str) -> None:
         sdgs = goal_links.loc[goal_links["link_type"] == "sdg", "target_id"]
         for sdg in sorted(sdgs.astype(int).unique()):
             st.page_link(
-                "app_pages/agenda_2030.py",
+                "app_pages/agenda.py",
                 label=f"Globalt mål {sdg} i Agenda 2030-vyn: alla mål och nyckeltal som hör dit",
                 icon=":material/public:",
-                query_params={"kommun": kommun, "sdg": str(sdg)},
+                query_params={"kommun": municipality_id, "sdg": str(sdg)},
             )
     incoming = links[(links["link_type"] == "goal") & (links["target_id"] == goal_id)]
     if not incoming.empty:
@@ -73,7 +74,7 @@ def render_goal_page(kommun: str, municipality_name: str) -> None:
             "**Mål som hänvisar hit:** "
             + "; ".join(labels.get(g, g) for g in incoming["goal_id"].unique())
         )
-    conflicts = data.frame("query_conflicts", kommun)
+    conflicts = data.query(queries.query_conflicts, municipality_id)
     mine = conflicts[conflicts["goal_ids"].map(lambda ids_: goal_id in list(ids_))]
     if not mine.empty:
         st.subheader("Målkonflikter")
@@ -81,16 +82,15 @@ def render_goal_page(kommun: str, municipality_name: str) -> None:
             origin = "nämns i dokumentet" if c["provenance"] == "källa" else "förslag"
             st.markdown(f"**{c['title']}** ({origin})  \n{c['description']}")
     st.page_link(
-        "app_pages/oversikt.py",
+        "app_pages/overview.py",
         label="Tillbaka till översikten",
         icon="↩",
-        query_params={"kommun": kommun},
+        query_params={"kommun": municipality_id},
     )
 
 
 def _render_header(goal: pd.Series, indicators: pd.DataFrame) -> None:
-    number = f" {int(goal['number'])}" if pd.notna(goal["number"]) else ""
-    st.title(f"{goal['goal_level_name']}{number}. {goal['title']}")
+    st.title(numbered_label(goal["number"], goal["title"], goal["goal_level_name"]))
     facts = [goal["framework_name"]]
     if isinstance(goal["area_title"], str):
         facts.append(goal["area_title"])
@@ -126,7 +126,7 @@ def _empty_text(goal: pd.Series) -> str:
     return "Inga nyckeltal är kopplade till målet ännu."
 
 
-def _render_indicators(kommun: str, name: str, ind: pd.DataFrame) -> None:
+def _render_indicators(municipality_id: str, name: str, ind: pd.DataFrame) -> None:
     st.subheader("Nyckeltal")
     st.table(indicator_table(ind), hide_index=True, border="horizontal")
     options = [ALL, *ind["indicator_id"]]
@@ -140,16 +140,16 @@ def _render_indicators(kommun: str, name: str, ind: pd.DataFrame) -> None:
     )
     set_url_param(INDICATOR_PARAM, None if chosen == ALL else chosen)
     shown = ind if chosen == ALL else ind[ind["indicator_id"] == chosen]
-    peers_info = peer_group(data.load("query_peer_groups"), name)
+    peers_info = peer_group(data.query(queries.query_peer_groups), name)
     peers = peers_info[1] if peers_info else []
-    ambitions = data.frame("query_indicator_ambitions", kommun)
+    ambitions = data.query(queries.query_indicator_ambitions, municipality_id)
     for _, row in shown.iterrows():
         st.markdown(f"#### {row['title']}")
         kpi = row["judged_kpi_id"] if pd.notna(row["judged_kpi_id"]) else row["kpi_id"]
         if row["is_local"] or pd.isna(kpi):
             st.caption("Lokal indikator utan värden i Kolada.")
             continue
-        history = data.frame("query_history", kpi, row["gender"], kommun, peers)
+        history = data.query(queries.query_history, kpi, row["gender"], municipality_id, peers)
         if history.empty:
             st.caption(f"Kolada har inga värden för {kpi} i den här databasen.")
             continue

@@ -12,7 +12,7 @@ from core.status import MAX_DATA_AGE_YEARS, MIN_POINTS, P_OFF_TRACK, P_ON_TRACK
 BACKTEST_DOC = PROJECT_ROOT / "docs" / "backtest.md"
 
 
-def render_method(kommun: str | None = None) -> None:
+def render_method(municipality_id: str | None = None) -> None:
     st.title("Metod: status och prognos")
     st.markdown(
         f"""
@@ -80,7 +80,7 @@ De två sätts aldrig ihop.
     )
     st.markdown(tables)
     st.caption(f"Kör om: `python -m bench.backtest`. {SOURCE_COMPUTED}.")
-    if kommun:
+    if municipality_id:
         from ui.whatif import render_whatif
 
-        render_whatif(kommun)
+        render_whatif(municipality_id)

@@ -7,8 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.format import DIRECTION_LABEL, format_change, format_date, format_number
+from core.format import DIRECTION_LABEL, format_change, format_date, format_number, numbered_label
 from core.labels import STATUS_STYLE, status_badge, status_text
+from core.vocabulary import Status
+from db import queries
 from ui import data
 from ui.components import adopt_url_value, set_url_param, source_caption
 
@@ -28,17 +30,17 @@ LINK_TYPE_LABEL = {
 }
 
 
-def render_overview(kommun: str, name: str) -> None:
+def render_overview(municipality_id: str, name: str) -> None:
     st.title(f"Översikt – {name}")
-    frameworks = data.frame("query_frameworks", kommun)
+    frameworks = data.query(queries.query_frameworks, municipality_id)
     if frameworks.empty:
         st.info("Det finns inga mål inlagda för den här kommunen.")
         return
-    areas = data.frame("query_areas", kommun)
-    goals = data.frame("query_goals", kommun)
-    indicators = data.frame("query_indicator_overview", kommun)
-    links = data.frame("query_links", kommun)
-    conflicts = data.frame("query_conflicts", kommun)
+    areas = data.query(queries.query_areas, municipality_id)
+    goals = data.query(queries.query_goals, municipality_id)
+    indicators = data.query(queries.query_indicator_overview, municipality_id)
+    links = data.query(queries.query_links, municipality_id)
+    conflicts = data.query(queries.query_conflicts, municipality_id)
 
     goals = _filter_goals(goals, areas)
     for _, fw in frameworks.iterrows():
@@ -154,10 +156,9 @@ def _render_goal(
     goal: pd.Series, level_name: str, indicators: pd.DataFrame, links: pd.DataFrame
 ) -> None:
     with st.container(border=True):
-        number = f" {int(goal['number'])}" if pd.notna(goal["number"]) else ""
         st.page_link(
-            "app_pages/mal.py",
-            label=f"**{level_name}{number}. {goal['title']}**",
+            "app_pages/goal.py",
+            label=f"**{numbered_label(goal['number'], goal['title'], level_name)}**",
             query_params={"kommun": goal["municipality_id"], "mal": goal["goal_id"]},
         )
         st.caption(_badge_line(goal))
@@ -298,7 +299,7 @@ def render_goal_status(goal: pd.Series, indicators: pd.DataFrame) -> None:
         return
     line = f"{status_badge(goal['status'])} {goal['status_reason']}"
     weakest = indicators[indicators["indicator_id"] == goal["weakest_indicator"]]
-    if not weakest.empty and goal["status"] not in ("Uppnått", "På väg", "Förbättras"):
+    if not weakest.empty and goal["status"] not in (Status.MET, Status.ON_TRACK, Status.IMPROVING):
         line += f" Svagast: *{weakest.iloc[0]['title']}*."
     if not goal["forecast_allowed"] and goal["type"] != "ej fastställt":
         line += " *Ingen prognos: målet är inte ett styrande, kvantitativt mål.*"

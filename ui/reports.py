@@ -2,7 +2,7 @@
 their Excel and Word exports, and the computed status at each report checkpoint.
 
 URL: /rapporter?kommun=0665[&rapport=2026-08-31][&jamfor=2026-04-30][&avstamning=…].
-Reports are frozen with `python -m etl report freeze` (the page only reads them)."""
+Reports are frozen with `python -m reports freeze` (the page only reads them)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DataError
-from core.format import SOURCE_COMPUTED, SOURCE_RAW, forecast_text, format_number
+from core.format import SOURCE_COMPUTED, SOURCE_RAW, forecast_text, format_number, numbered_label
 from core.labels import status_text
 from core.reports import GoalChange, Report, ReportIndicator, diff_reports
+from db import queries
 from reports.charts import indicator_chart
 from reports.excel import to_workbook
 from reports.store import list_reports, load_report
@@ -48,14 +49,14 @@ def _word(path: str, mtime_ns: int) -> bytes:
     return to_docx(_load(path, mtime_ns))
 
 
-def render_reports(kommun: str, name: str) -> None:
+def render_reports(municipality_id: str, name: str) -> None:
     st.title(f"Rapporter – {name}")
     st.caption(
         "Prognos för måloppfyllelse per delårsrapport och årsredovisning: frysta rapporter "
         "öppnas exakt som de frystes, även när Kolada har reviderat data efteråt."
     )
     frozen, broken = [], []
-    for date, path in list_reports(data.paths().reports_dir, kommun):
+    for date, path in list_reports(data.paths().reports_dir, municipality_id):
         try:
             _report(path)
             frozen.append((date, path))
@@ -69,7 +70,7 @@ def render_reports(kommun: str, name: str) -> None:
         st.info(
             f"Inga rapporter är frysta för {name} ännu. En rapport fryses av den som "
             "sammanställer delårsrapporten, t.ex.:  \n"
-            f"`python -m etl report freeze --kommun {kommun} --date 2026-08-31`"
+            f"`python -m reports freeze --kommun {municipality_id} --date 2026-08-31`"
         )
     else:
         by_date = {d.isoformat(): p for d, p in frozen}
@@ -109,7 +110,7 @@ def render_reports(kommun: str, name: str) -> None:
             old, new = sorted([_report(by_date[base]), report], key=lambda r: r.date)
             _render_changes(old, new, diff_reports(old, new))
     st.subheader("Beräknat per rapportpunkt")
-    _render_checkpoints(kommun)
+    _render_checkpoints(municipality_id)
 
 
 def _render_frozen(report: Report, path: Path) -> None:
@@ -139,7 +140,7 @@ def _render_frozen(report: Report, path: Path) -> None:
         pd.DataFrame(
             {
                 "Område": [report.area_title(g.area_id) for g in report.goals],
-                "Mål": [_goal_name(g.number, g.title) for g in report.goals],
+                "Mål": [numbered_label(g.number, g.title) for g in report.goals],
                 "Status": [status_text(g.status) for g in report.goals],
                 "Motivering": [g.reason for g in report.goals],
                 "Ledningens bedömning": [status_text(g.assessment) for g in report.goals],
@@ -151,7 +152,7 @@ def _render_frozen(report: Report, path: Path) -> None:
     if not goals_with_data:
         st.caption("Inga mål i rapporten har indikatorer.")
         return
-    labels = {g.goal_id: _goal_name(g.number, g.title) for g in goals_with_data}
+    labels = {g.goal_id: numbered_label(g.number, g.title) for g in goals_with_data}
     goal_id = st.selectbox(
         "Indikatorer för mål", list(labels), format_func=labels.get, key="rapport_mal"
     )
@@ -183,10 +184,6 @@ def _forecast(i: ReportIndicator) -> str:
     return forecast_text(i.point, i.lo80, i.hi80, i.latest_year, i.horizon_years)
 
 
-def _goal_name(number: int | None, title: str) -> str:
-    return f"{number}. {title}" if number is not None and not pd.isna(number) else title
-
-
 def _render_changes(old: Report, new: Report, changes: list[GoalChange]) -> None:
     st.markdown(f"Från **{old.label}** till **{new.label}**.")
     moved = [c for c in changes if c.status_changed]
@@ -212,8 +209,8 @@ def _render_changes(old: Report, new: Report, changes: list[GoalChange]) -> None
             )
 
 
-def _render_checkpoints(kommun: str) -> None:
-    goals = data.frame("query_checkpoint_goals", kommun)
+def _render_checkpoints(municipality_id: str) -> None:
+    goals = data.query(queries.query_checkpoint_goals, municipality_id)
     if goals.empty:
         st.caption("Målfilen anger inga rapportpunkter före datadatumet.")
         return
@@ -227,11 +224,11 @@ def _render_checkpoints(kommun: str) -> None:
         pd.DataFrame(
             {
                 "Område": [
-                    _goal_name(n, t) if isinstance(t, str) else "Utan område"
+                    numbered_label(n, t) if isinstance(t, str) else "Utan område"
                     for n, t in zip(part["area_number"], part["area_title"], strict=True)
                 ],
                 "Mål": [
-                    _goal_name(n, t) for n, t in zip(part["number"], part["title"], strict=True)
+                    numbered_label(n, t) for n, t in zip(part["number"], part["title"], strict=True)
                 ],
                 "Status": [status_text(s) for s in part["status"]],
                 "Motivering": part["reason"],
@@ -239,13 +236,13 @@ def _render_checkpoints(kommun: str) -> None:
         ),
         hide_index=True,
     )
-    inds = data.frame("query_checkpoint_indicators", kommun, label)
+    inds = data.query(queries.query_checkpoint_indicators, municipality_id, label)
     if not inds.empty:
         st.dataframe(
             pd.DataFrame(
                 {
                     "Mål": [
-                        _goal_name(n, t)
+                        numbered_label(n, t)
                         for n, t in zip(inds["number"], inds["goal_title"], strict=True)
                     ],
                     "Indikator": inds["title"],

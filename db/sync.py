@@ -1,11 +1,11 @@
-"""Writes for the live (API) ETL run, on a staged copy of the published file: refresh
-metadata, apply fetched values (full or incremental) with exact change counts, reload the
-goal tables. Nothing here commits to the published file; etl.publish does the swap."""
+"""Writes that bring the live ETL run's staged copy of the published file in line with
+Kolada: refresh metadata, apply fetched values (full or incremental) with exact change
+counts and a revision record, reload the goal tables. Nothing here touches the published
+file; etl.publish does the swap. (etl/live.py orchestrates the run; this is its SQL.)"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -264,28 +264,6 @@ def _record_revisions(
             {"at": at},
         )
     return added, changed
-
-
-def upgrade_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Add the tables and macros of db/schema.sql that a database built by an older
-    version lacks (a live run works on a copy of the published file, which may predate
-    them). Returns the names added."""
-    from db.connection import SCHEMA_SQL
-
-    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    have |= {r[0] for r in con.execute("SELECT function_name FROM duckdb_functions()").fetchall()}
-    added = []
-    # Comments go first: they may hold a ';' that is not a statement's end (schema.sql
-    # has no '--' inside a string literal).
-    sql = re.sub(r"--[^\n]*", "", SCHEMA_SQL.read_text(encoding="utf-8"))
-    for statement in sql.split(";"):
-        words = statement.split()
-        if len(words) > 2 and words[0] == "CREATE" and words[1] in ("TABLE", "MACRO"):
-            name = words[2].split("(")[0]
-            if name not in have:
-                con.execute(statement)
-                added.append(name)
-    return added
 
 
 def _resort(con: duckdb.DuckDBPyConnection) -> None:

@@ -5,5 +5,5 @@ import streamlit as st
 from ui import components
 from ui.agenda import render_agenda
 
-kommun = components.require_municipality(st.session_state.get("kommun_valid"))
-render_agenda(kommun, components.municipality_name(kommun))
+municipality_id = components.require_municipality(st.session_state.get("kommun_valid"))
+render_agenda(municipality_id, components.municipality_name(municipality_id))

@@ -5,5 +5,5 @@ import streamlit as st
 from ui import components
 from ui.overview import render_overview
 
-kommun = components.require_municipality(st.session_state.get("kommun_valid"))
-render_overview(kommun, components.municipality_name(kommun))
+municipality_id = components.require_municipality(st.session_state.get("kommun_valid"))
+render_overview(municipality_id, components.municipality_name(municipality_id))

@@ -1,9 +1,0 @@
-"""Utforska: find, filter, compare and download any indicator."""
-
-import streamlit as st
-
-from ui import components
-from ui.explorer import render_explorer
-
-kommun = components.require_municipality(st.session_state.get("kommun_valid"))
-render_explorer(kommun, components.municipality_name(kommun))

@@ -1,0 +1,434 @@
+"""Judging goal indicators and goals as of a date: the one place for every rule that decides
+what a status is on a given day.
+
+Pure. The series-level rules (thresholds, forecast against an ambition, direction of travel)
+are in core.status; this module holds everything around them that depends on the date and
+on the goal definition: which values count as known on a date, which dates a framework is
+judged on (its checkpoints), which ambition and which series apply, whether a KPI is a
+bounded share, the pooled trend, the rank among municipalities, and leadership's latest
+assessment. `judge_all` runs them for many indicators and goals.
+
+Three callers use it and must agree (tests/test_judging.py holds that):
+- the ETL (etl/results.py) materialises results for the data date and every checkpoint;
+- the report freezer (reports/freeze.py) judges one municipality on a report date;
+- the what-if on the Metod page (ui/whatif.py) judges one indicator against a typed target.
+Values reach `judge_all` through the `ValueSource` protocol, so the database reads
+(db/judging.py) stay outside this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol, TypeVar
+
+import numpy as np
+
+from core.forecast import Calibration, group_median, last_value, theil_sen_slope
+from core.status import Ambition, GoalResult, IndicatorResult, Status, judge_goal, judge_series
+
+Series = tuple[Sequence[int], Sequence[float]]
+EMPTY_SERIES: Series = ((), ())
+
+
+# ------------------------------------------------------------------ what is known on a date
+
+
+def first_known_date(year: int) -> dt.date:
+    """A Kolada value for `year` counts as known from 1 January of the next year: a year's
+    figure is published after the year has ended."""
+    return dt.date(year + 1, 1, 1)
+
+
+def is_known(year: int, as_of: dt.date) -> bool:
+    return first_known_date(year) <= as_of
+
+
+def vintage_date(as_of: dt.date, last_revision_day: dt.date | None) -> dt.date | None:
+    """The day whose values a judgement as of `as_of` must read, or None for the current
+    values. Every value a live run changed is kept with its time; a date before the last
+    change must see the values as they were known then (a report is never judged on a value
+    fetched after its date). Dates on or after the last change read the current values."""
+    if last_revision_day is not None and last_revision_day > as_of:
+        return as_of
+    return None
+
+
+# ------------------------------------------------------------------ which dates are judged
+
+
+@dataclass(frozen=True)
+class FrameworkSchedule:
+    framework_id: str
+    period_start: dt.date
+    period_end: dt.date
+    checkpoints: tuple[tuple[str, str], ...]  # (label, "MM-DD")
+
+
+JudgingDate = tuple[dt.date, str | None]  # (as_of, checkpoint label or None for the data date)
+
+
+def checkpoint_dates(
+    frameworks: Iterable[FrameworkSchedule], data_date: dt.date
+) -> dict[str, list[JudgingDate]]:
+    """framework → its judging dates: the data date, plus each of the framework's own
+    checkpoints within its period up to the data date, labelled "<checkpoint> <year>"."""
+    out: dict[str, list[JudgingDate]] = {}
+    for f in frameworks:
+        dates: set[JudgingDate] = {(data_date, None)}
+        for label, month_day in f.checkpoints:
+            month, day = (int(p) for p in month_day.split("-"))
+            for year in range(f.period_start.year, f.period_end.year + 1):
+                d = dt.date(year, month, day)
+                if f.period_start <= d <= f.period_end and d <= data_date:
+                    dates.add((d, f"{label} {year}"))
+        out[f.framework_id] = sorted(dates, key=lambda x: x[0])
+    return out
+
+
+# ------------------------------------------------------------------ one indicator
+
+
+def is_bounded_share(unit: str | None, title: str | None) -> bool:
+    """A share (per cent) cannot leave 0–100: forecasts and intervals are kept inside."""
+    text = f"{unit or ''} {title or ''}".lower()
+    return "%" in text or "andel" in text
+
+
+@dataclass(frozen=True)
+class IndicatorInput:
+    """What judging one goal indicator needs besides its values."""
+
+    municipality_id: str
+    indicator_id: str
+    goal_id: str
+    kpi_id: str | None
+    successor_kpi_id: str | None
+    kpi_retired: bool
+    direction: str
+    bounded_share: bool
+    ambitions: tuple[Ambition, ...]
+    gender: str = "T"
+    period_end: dt.date | None = None  # the goal period's end: forecasts reach to it
+
+    @property
+    def wanted_kpis(self) -> list[str]:
+        return [k for k in (self.kpi_id, self.successor_kpi_id) if k]
+
+
+def pick_ambition(ambitions: Sequence[Ambition], as_of: dt.date) -> Ambition | None:
+    """The next ambition on or after the assessment date (this year's delmål before the
+    period target); once all dates have passed, the last one (judged as passed)."""
+    if not ambitions:
+        return None
+    ordered = sorted(ambitions, key=lambda a: a.date)
+    upcoming = [a for a in ordered if a.date >= as_of]
+    return upcoming[0] if upcoming else ordered[-1]
+
+
+def pick_series(inp: IndicatorInput, series: Mapping[str, Series]) -> tuple[str | None, Series]:
+    """The series to judge. A retired KPI with a successor is judged on the successor's own
+    series once it has any data, and never across the break (the two are not joined)."""
+    if inp.kpi_id is None:
+        return None, EMPTY_SERIES
+    succ = inp.successor_kpi_id
+    if succ and inp.kpi_retired and len(series.get(succ, EMPTY_SERIES)[0]) > 0:
+        return succ, series[succ]
+    return inp.kpi_id, series.get(inp.kpi_id, EMPTY_SERIES)
+
+
+def pooled_growth_by_origin(
+    matrix: np.ndarray, first_year: int, origins: Iterable[int]
+) -> dict[int, float]:
+    """One KPI's pooled relative trend at each origin year: the median over all its series
+    (rows) of robust slope / |last value|, exactly as the back-tested method computes it."""
+    out: dict[int, float] = {}
+    groups = np.zeros(len(matrix), dtype=int)
+    for year in origins:
+        o = year - first_year
+        if o < 1 or o >= matrix.shape[1]:
+            continue
+        slope = theil_sen_slope(matrix, o)
+        last, _ = last_value(matrix, o)
+        with np.errstate(all="ignore"):
+            rel = slope / np.abs(last)
+        g = group_median(np.where(np.isfinite(rel), rel, np.nan), groups)
+        if len(g) and np.isfinite(g[0]):
+            out[year] = float(g[0])
+    return out
+
+
+def panel_growth(
+    panel: Sequence[tuple[str, Sequence[int], Sequence[float]]],
+    origins: Iterable[int] | None = None,
+) -> dict[int, float]:
+    """Pooled trend by origin year from one KPI's panel of (geography, years, values)
+    series; every year after the first when `origins` is None."""
+    if not panel:
+        return {}
+    first = min(min(y) for _, y, _ in panel)
+    last = max(max(y) for _, y, _ in panel)
+    matrix = np.full((len(panel), last - first + 1), np.nan)
+    for r, (_, ys, vs) in enumerate(panel):
+        matrix[r, np.array(ys) - first] = vs
+    years = range(first + 1, last + 1) if origins is None else origins
+    return pooled_growth_by_origin(matrix, first, years)
+
+
+def judge_indicator(
+    inp: IndicatorInput,
+    series: Mapping[str, Series],
+    *,
+    as_of: dt.date,
+    calibration: Calibration,
+    growth: Mapping[tuple[str, int], float],
+) -> tuple[str | None, IndicatorResult]:
+    """Judge one goal indicator as of a date: the right series (successor rules), the
+    ambition that applies on the date, the pooled trend at the latest known year. Returns
+    the KPI judged and the result."""
+    kpi, (years, values) = pick_series(inp, series)
+    if inp.kpi_id is None:
+        return None, IndicatorResult(
+            Status.NOT_JUDGEABLE,
+            "ingen",
+            "Lokal indikator: inga värden i Kolada.",
+            as_of,
+            inp.direction,
+        )
+    known = [y for y in years if is_known(y, as_of)]
+    origin = max(known) if known else None
+    result = judge_series(
+        years,
+        values,
+        direction=inp.direction,
+        as_of=as_of,
+        ambition=pick_ambition(inp.ambitions, as_of),
+        calibration=calibration,
+        kpi_growth=growth.get((kpi, origin)) if kpi and origin is not None else None,
+        bounded_share=inp.bounded_share,
+        forecast_year=inp.period_end.year if inp.period_end else None,
+    )
+    if kpi != inp.kpi_id:
+        result = replace(
+            result,
+            reason=f"Bedöms på efterföljaren {kpi} (ingen sammanfogning över seriebrottet). "
+            + result.reason,
+        )
+    elif inp.kpi_retired and inp.successor_kpi_id:
+        result = replace(
+            result,
+            reason=f"Serien har upphört; efterföljaren {inp.successor_kpi_id} saknar ännu "
+            "värden. " + result.reason,
+        )
+    return kpi, result
+
+
+# ------------------------------------------------------------------ relative position
+
+
+@dataclass(frozen=True)
+class Rank:
+    """Rank (1 = best, by the desired direction) among all kommuner and among the peers,
+    for the year judged. A separate signal from goal status, never merged into it."""
+
+    rank_all: int
+    n_all: int
+    quartile_all: int
+    rank_peers: int | None
+    n_peers: int | None
+
+
+def rank_among(
+    values: Mapping[str, float], municipality_id: str, direction: str, peers: Sequence[str]
+) -> Rank | None:
+    """Where the municipality stands among `values` (every kommun's value for one year),
+    or None without a desired direction or without its own value."""
+    d = {"öka": -1, "minska": 1}.get(direction)
+    if d is None or municipality_id not in values:
+        return None
+    own = values[municipality_id]
+    n = len(values)
+    rank = 1 + sum(1 for v in values.values() if d * v < d * own)
+    group = [p for p in [*peers, municipality_id] if p in values]
+    peer_rank = 1 + sum(1 for p in group if d * values[p] < d * own)
+    return Rank(
+        rank_all=rank,
+        n_all=n,
+        quartile_all=min(4, 1 + (4 * (rank - 1)) // n),
+        rank_peers=peer_rank if len(group) > 1 else None,
+        n_peers=len(group) if len(group) > 1 else None,
+    )
+
+
+# ------------------------------------------------------------------ goals
+
+
+AssessmentT = TypeVar("AssessmentT", bound=tuple)
+
+
+def latest_assessment(items: Iterable[AssessmentT], as_of: dt.date) -> AssessmentT | None:
+    """Leadership's most recent assessment on or before the date: of tuples that start with
+    the assessment's date ((date, status) or (date, status, comment)), the latest."""
+    earlier = [a for a in items if a[0] <= as_of]
+    return max(earlier) if earlier else None
+
+
+@dataclass(frozen=True)
+class GoalInput:
+    municipality_id: str
+    goal_id: str
+    framework_id: str
+    type: str
+    measurability: str
+    definition_status: str
+    period_end: dt.date
+
+
+# ------------------------------------------------------------------ many at once
+
+
+class ValueSource(Protocol):
+    """Values as known on a date (see vintage_date); implemented over the database by
+    db.judging.ValuesAsOf and in memory by the tests."""
+
+    def series(
+        self, municipality_id: str, kpis: list[str], gender: str, as_of: dt.date
+    ) -> Mapping[str, Series]: ...
+
+    def growth(self, kpis: list[str], as_of: dt.date) -> Mapping[tuple[str, int], float]: ...
+
+    def kommun_values(
+        self, kpi: str, gender: str, year: int, as_of: dt.date
+    ) -> Mapping[str, float]: ...
+
+
+@dataclass(frozen=True)
+class JudgingInputs:
+    """Everything but the values: what db.judging.query_judging_inputs reads."""
+
+    indicators: tuple[IndicatorInput, ...]
+    goals: tuple[GoalInput, ...]
+    frameworks: tuple[FrameworkSchedule, ...]
+    assessments: Mapping[tuple[str, str], tuple[tuple[dt.date, str], ...]] = field(
+        default_factory=dict
+    )
+    peers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # municipality → peers
+
+    def only(self, municipality_id: str) -> JudgingInputs:
+        keep = {g.framework_id for g in self.goals if g.municipality_id == municipality_id}
+        return replace(
+            self,
+            indicators=tuple(i for i in self.indicators if i.municipality_id == municipality_id),
+            goals=tuple(g for g in self.goals if g.municipality_id == municipality_id),
+            frameworks=tuple(f for f in self.frameworks if f.framework_id in keep),
+        )
+
+
+@dataclass(frozen=True)
+class JudgedIndicator:
+    """One indicator judged on one date, with the inputs that produced it (what the ETL
+    stores and a frozen report keeps)."""
+
+    inp: IndicatorInput
+    as_of: dt.date
+    label: str | None
+    kpi: str | None  # the series judged
+    series: tuple[list[int], list[float]]  # the judged KPI's values as known on as_of
+    result: IndicatorResult
+    rank: Rank | None
+
+
+@dataclass(frozen=True)
+class JudgedGoal:
+    goal: GoalInput
+    as_of: dt.date
+    label: str | None
+    result: GoalResult
+
+
+def judge_all(
+    inputs: JudgingInputs,
+    values: ValueSource,
+    calibration: Calibration,
+    data_date: dt.date,
+    *,
+    dates: Sequence[JudgingDate] | None = None,
+) -> tuple[list[JudgedIndicator], list[JudgedGoal]]:
+    """Judge every indicator and goal in `inputs` on each of its framework's dates (the data
+    date and checkpoints up to it), or on `dates` when given (a report for one day)."""
+    schedule = checkpoint_dates(inputs.frameworks, data_date)
+    framework_of = {(g.municipality_id, g.goal_id): g.framework_id for g in inputs.goals}
+
+    def when(municipality_id: str, goal_id: str) -> Sequence[JudgingDate]:
+        if dates is not None:
+            return dates
+        return schedule.get(framework_of[(municipality_id, goal_id)], [(data_date, None)])
+
+    judged: list[JudgedIndicator] = []
+    by_goal: dict[tuple[str, str, dt.date], list[tuple[str, IndicatorResult]]] = {}
+    for inp in inputs.indicators:
+        m, wanted = inp.municipality_id, inp.wanted_kpis
+        for as_of, label in when(m, inp.goal_id):
+            series = values.series(m, wanted, inp.gender, as_of) if wanted else {}
+            kpi, res = judge_indicator(
+                inp,
+                series,
+                as_of=as_of,
+                calibration=calibration,
+                growth=values.growth(wanted, as_of) if wanted else {},
+            )
+            by_goal.setdefault((m, inp.goal_id, as_of), []).append((inp.indicator_id, res))
+            rank = None
+            if kpi is not None and res.latest_year is not None:
+                rank = rank_among(
+                    values.kommun_values(kpi, inp.gender, res.latest_year, as_of),
+                    m,
+                    res.direction,
+                    inputs.peers.get(m, ()),
+                )
+            used = series.get(kpi, EMPTY_SERIES) if kpi else EMPTY_SERIES
+            judged.append(
+                JudgedIndicator(inp, as_of, label, kpi, (list(used[0]), list(used[1])), res, rank)
+            )
+
+    goals: list[JudgedGoal] = []
+    for g in inputs.goals:
+        for as_of, label in when(g.municipality_id, g.goal_id):
+            latest = latest_assessment(
+                inputs.assessments.get((g.municipality_id, g.goal_id), ()), as_of
+            )
+            result = judge_goal(
+                g.type,
+                g.measurability,
+                g.definition_status,
+                by_goal.get((g.municipality_id, g.goal_id, as_of), []),
+                assessment=latest[1] if latest else None,
+            )
+            goals.append(JudgedGoal(g, as_of, label, result))
+    return judged, goals
+
+
+def judge_what_if(
+    inp: IndicatorInput,
+    series: Series,
+    *,
+    target: Ambition,
+    as_of: dt.date,
+    calibration: Calibration,
+    panel: Sequence[tuple[str, Sequence[int], Sequence[float]]],
+) -> IndicatorResult:
+    """The Metod page's what-if: one indicator judged on a date against a typed-in target
+    instead of the goal file's ambitions. Exactly the path of every stored result
+    (judge_indicator, the pooled trend from the KPI's panel), so a target typed in equals
+    the same target written in the goal file."""
+    kpi = inp.kpi_id or ""
+    growth = {(kpi, y): g for y, g in panel_growth(panel).items()}
+    _, result = judge_indicator(
+        replace(inp, ambitions=(target,), successor_kpi_id=None, kpi_retired=False),
+        {kpi: series},
+        as_of=as_of,
+        calibration=calibration,
+        growth=growth,
+    )
+    return result

@@ -1,0 +1,124 @@
+"""`python -m reports`: frozen interim reports. The one place in reports/ that turns errors
+into messages and exit codes.
+
+    python -m reports freeze --kommun 0665 --date 2026-08-31
+                                  freeze an interim report (never changed afterwards)
+    python -m reports list [--kommun 0665]
+    python -m reports diff --kommun 0665 --from 2026-04-30 --to 2026-08-31
+    python -m reports export --kommun 0665 --date 2026-08-31 --format docx [--out FILE]
+
+Exit codes: 0 success; 1 invalid input (no such report or municipality, a date in the
+future, freezing a date already frozen); 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from config import Paths
+from core.errors import DataError, MalpulsError
+from core.format import parse_cli_date
+from core.reports import Report, diff_reports
+from reports.store import list_reports, load_report, report_path
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m reports",
+        description="Frysta delårsrapporter: frys, lista, jämför, exportera.",
+        epilog="Slutkoder: 0 klart, 1 fel i indata, 2 fel användning.",
+    )
+    rs = p.add_subparsers(dest="command", required=True)
+    f = rs.add_parser("freeze", help="frys rapporten per ett datum (ändras aldrig efteråt)")
+    f.add_argument(
+        "--kommun", dest="municipality_id", required=True, metavar="ID", help="t.ex. 0665"
+    )
+    f.add_argument("--date", required=True, type=parse_cli_date, metavar="ÅÅÅÅ-MM-DD")
+    ls = rs.add_parser("list", help="lista frysta rapporter")
+    ls.add_argument("--kommun", dest="municipality_id", metavar="ID")
+    d = rs.add_parser("diff", help="vad har ändrats mellan två frysta rapporter")
+    d.add_argument("--kommun", dest="municipality_id", required=True, metavar="ID")
+    d.add_argument("--from", dest="old", required=True, type=parse_cli_date, metavar="ÅÅÅÅ-MM-DD")
+    d.add_argument("--to", dest="new", required=True, type=parse_cli_date, metavar="ÅÅÅÅ-MM-DD")
+    e = rs.add_parser("export", help="exportera en fryst rapport till Excel eller Word")
+    e.add_argument("--kommun", dest="municipality_id", required=True, metavar="ID")
+    e.add_argument("--date", required=True, type=parse_cli_date, metavar="ÅÅÅÅ-MM-DD")
+    e.add_argument("--format", required=True, choices=["xlsx", "docx"])
+    e.add_argument("--out", type=Path, help="fil att skriva (standard: i aktuell mapp)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    paths = Paths.from_env()
+    try:
+        if args.command == "freeze":
+            from reports.freeze import freeze
+
+            freeze(paths, args.municipality_id, args.date, now=dt.datetime.now())
+        elif args.command == "list":
+            files = [p for _, p in reversed(list_reports(paths.reports_dir, args.municipality_id))]
+            if not files:
+                print(f"Inga frysta rapporter i {paths.reports_dir}.")
+            for f in files:
+                r = load_report(f)
+                print(f"{r.municipality_id} {r.date} {r.label} (fryst {r.frozen_at}) {f}")
+        elif args.command == "diff":
+            old = load_report(_existing(paths, args.municipality_id, args.old))
+            new = load_report(_existing(paths, args.municipality_id, args.new))
+            _print_diff(old, new)
+        else:
+            _export(paths, args)
+    except MalpulsError as exc:
+        print(f"{exc.title}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def _print_diff(old: Report, new: Report) -> None:
+    changes = diff_reports(old, new)
+    print(f"Vad har ändrats från {old.label} till {new.label} ({new.municipality_name}):")
+    if not changes:
+        print("  Inget: samma status och samma underlag för alla mål.")
+    for c in changes:
+        arrow = f"{c.old_status or '–'} → {c.new_status or '–'}"
+        print(f"- {c.title}: {arrow}" + ("" if c.status_changed else " (samma status)"))
+        for reason in c.reasons:
+            print(f"    {reason}")
+
+
+def _export(paths: Paths, args: argparse.Namespace) -> None:
+    report = load_report(_existing(paths, args.municipality_id, args.date))
+    if args.format == "xlsx":
+        from reports.excel import to_workbook
+
+        content = to_workbook(report)
+    else:
+        from reports.word import to_docx
+
+        content = to_docx(report)
+    out = args.out or report_path(Path.cwd(), report.municipality_id, report.date).with_suffix(
+        f".{args.format}"
+    )
+    out.write_bytes(content)
+    print(f"Skrev {out}")
+
+
+def _existing(paths: Paths, municipality_id: str, date: dt.date) -> Path:
+    path = report_path(paths.reports_dir, municipality_id, date)
+    if not path.exists():
+        have = ", ".join(d.isoformat() for d, _ in list_reports(paths.reports_dir, municipality_id))
+        raise DataError(
+            f"Ingen fryst rapport för {municipality_id} per {date.isoformat()}. "
+            + (f"Frysta: {have}." if have else "Inga rapporter är frysta för kommunen.")
+        )
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,259 @@
+"""core.judging: the rules that judge goal indicators and goals on a date, the results the
+ETL materialises from the real data, and the three callers (ETL, report freezer, what-if)
+agreeing on the same inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import duckdb
+import numpy as np
+import pytest
+
+from config import PROJECT_ROOT, Paths
+from core.judging import (
+    FrameworkSchedule,
+    IndicatorInput,
+    checkpoint_dates,
+    is_bounded_share,
+    is_known,
+    latest_assessment,
+    pick_ambition,
+    pick_series,
+    pooled_growth_by_origin,
+    rank_among,
+    vintage_date,
+)
+from core.status import SEVERITY, Ambition
+from db import queries
+from etl.pipeline import build_offline
+
+
+def _inp(**kw: object) -> IndicatorInput:
+    base = {
+        "municipality_id": "1962",
+        "indicator_id": "i",
+        "goal_id": "g",
+        "kpi_id": "OLD",
+        "successor_kpi_id": None,
+        "kpi_retired": False,
+        "direction": "öka",
+        "bounded_share": False,
+        "ambitions": (),
+    }
+    return IndicatorInput(**{**base, **kw})
+
+
+def test_pick_ambition_next_then_last() -> None:
+    a = [Ambition(dt.date(2022, 12, 31), 90), Ambition(dt.date(2020, 12, 31), 80)]
+    assert pick_ambition(a, dt.date(2020, 8, 31)).value == 80
+    assert pick_ambition(a, dt.date(2021, 4, 30)).value == 90
+    assert pick_ambition(a, dt.date(2023, 4, 30)).value == 90
+    assert pick_ambition([], dt.date(2023, 4, 30)) is None
+
+
+def test_pick_series_never_joins_across_a_break() -> None:
+    series = {"OLD": ([2018, 2019], [1.0, 2.0]), "NEW": ([2021], [5.0])}
+    retired = _inp(kpi_retired=True, successor_kpi_id="NEW")
+    assert pick_series(retired, series) == ("NEW", series["NEW"])
+    no_data_yet = _inp(kpi_retired=True, successor_kpi_id="NEW2")
+    assert pick_series(no_data_yet, series) == ("OLD", series["OLD"])
+    current = _inp(successor_kpi_id="NEW")  # not retired: keep its own series
+    assert pick_series(current, series)[0] == "OLD"
+
+
+def test_pooled_growth_by_origin() -> None:
+    m = np.array([[10.0, 11.0, 12.0], [20.0, 20.0, 20.0], [5.0, 5.5, 6.0]])
+    g = pooled_growth_by_origin(m, 2020, [2021, 2022])
+    # 2022: relative slopes 1/12, 0, 0.5/6 → median 1/12
+    assert g[2022] == pytest.approx(1 / 12)
+
+
+def test_materialised_goal_status_is_its_weakest_indicator(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    severity = SEVERITY
+    rows = con.execute(
+        """
+        SELECT g.municipality_id, g.goal_id, g.status, list(i.status)
+        FROM goal_result g JOIN indicator_result i
+          ON i.municipality_id = g.municipality_id AND i.goal_id = g.goal_id
+         AND i.as_of = g.as_of
+        GROUP BY ALL
+        """
+    ).fetchall()
+    assert rows
+    for m, goal, status, statuses in rows:
+        judged = [s for s in statuses if s in severity]
+        if judged:
+            assert severity[status] == max(severity[s] for s in judged), (m, goal)
+        else:
+            assert status == "Ej bedömbart"
+
+
+def test_relative_position_matches_a_direct_ranking(con: duckdb.DuckDBPyConnection) -> None:
+    rank, n, quartile = con.execute(
+        """
+        SELECT rank_all, n_all, quartile_all FROM indicator_result
+        WHERE municipality_id = '1962' AND indicator_id = 'n1-behoriga-yrkesprogram'
+          AND checkpoint_label IS NULL
+        """
+    ).fetchall()[0]
+    values = con.execute(
+        """
+        SELECT v.municipality_id, v.value FROM kolada_value v
+        JOIN municipality m ON m.id = v.municipality_id AND m.type = 'K'
+        WHERE v.kpi = 'N15428' AND v.gender = 'T' AND v.year = 2022
+        """
+    ).fetchall()
+    own = dict(values)["1962"]
+    assert n == len(values)
+    assert rank == 1 + sum(1 for _, v in values if v > own)  # higher is better
+    assert quartile == 1 + (4 * (rank - 1)) // n
+
+
+def test_results_are_labelled_and_explainable(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        "SELECT status, reason, thresholds FROM indicator_result WHERE basis = 'riktning'"
+    ).fetchall()
+    assert rows and all(reason for _, reason, _ in rows)
+    judged = [t for s, _, t in rows if s in ("Förbättras", "Oförändrat", "Försämras")]
+    assert judged and all("normalt_brus" in t for t in judged)
+
+
+def test_checkpoint_results_forecast_to_period_end(con: duckdb.DuckDBPyConnection) -> None:
+    """At Norberg's 2021 checkpoints the data reaches 2020 and the period ends 2022: the
+    judged indicators carry a two-year forecast with an interval."""
+    rows = con.execute(
+        """
+        SELECT latest_year, horizon_years, point, lo80, hi80 FROM indicator_result
+        WHERE municipality_id = '1962' AND checkpoint_label LIKE '%2021'
+          AND point IS NOT NULL
+        """
+    ).fetchall()
+    assert len(rows) > 30
+    for latest, horizon, point, lo, hi in rows:
+        assert latest + horizon == 2022
+        assert lo <= point <= hi
+
+
+def test_checkpoint_dates_within_period_and_up_to_the_data_date() -> None:
+    f = FrameworkSchedule(
+        "f", dt.date(2020, 1, 1), dt.date(2022, 12, 31), (("Delår", "08-31"), ("ÅR", "12-31"))
+    )
+    dates = checkpoint_dates([f], dt.date(2021, 9, 1))["f"]
+    assert dates == [
+        (dt.date(2020, 8, 31), "Delår 2020"),
+        (dt.date(2020, 12, 31), "ÅR 2020"),
+        (dt.date(2021, 8, 31), "Delår 2021"),
+        (dt.date(2021, 9, 1), None),  # the data date itself, unlabelled
+    ]
+
+
+def test_what_counts_as_known_on_a_date() -> None:
+    assert not is_known(2022, dt.date(2022, 12, 31))  # a year is published after it ends
+    assert is_known(2022, dt.date(2023, 1, 1))
+    revised = dt.date(2026, 9, 1)
+    assert vintage_date(dt.date(2026, 8, 31), revised) == dt.date(2026, 8, 31)
+    assert vintage_date(dt.date(2026, 9, 1), revised) is None  # current values
+    assert vintage_date(dt.date(2020, 1, 1), None) is None  # no live run changed anything
+
+
+def test_bounded_share_from_unit_or_title() -> None:
+    assert is_bounded_share("%", None)
+    assert is_bounded_share(None, "Andel elever med examen")
+    assert not is_bounded_share("kr/inv", "Kostnad per invånare")
+
+
+def test_rank_by_desired_direction_with_ties_and_peers() -> None:
+    values = {"a": 10.0, "b": 20.0, "c": 20.0, "d": 30.0}
+    up = rank_among(values, "b", "öka", peers=["a", "d"])
+    assert (up.rank_all, up.n_all, up.quartile_all) == (2, 4, 2)  # only d is better
+    assert (up.rank_peers, up.n_peers) == (2, 3)
+    down = rank_among(values, "b", "minska", peers=[])
+    assert down.rank_all == 2 and down.rank_peers is None  # a alone is better
+    assert rank_among(values, "b", "bevaka", peers=[]) is None
+    assert rank_among(values, "x", "öka", peers=[]) is None
+
+
+def test_latest_assessment_on_or_before_the_date() -> None:
+    items = [(dt.date(2021, 4, 30), "På väg", "april"), (dt.date(2021, 8, 31), "Osäkert", "aug")]
+    assert latest_assessment(items, dt.date(2021, 8, 30)) == items[0]
+    assert latest_assessment(items, dt.date(2021, 8, 31)) == items[1]
+    assert latest_assessment(items, dt.date(2020, 1, 1)) is None
+
+
+# ------------------------------------------------------------------ the three callers agree
+
+INDICATOR = "n1-behoriga-yrkesprogram"  # N15428, öka, share: Norberg's goal file
+TARGET = 85.0
+
+
+@pytest.fixture(scope="module")
+def ambition_db(tmp_path_factory: pytest.TempPathFactory, tiny_paths: Paths) -> Paths:
+    """Norberg's goal file with a target value on one indicator, built by the real pipeline
+    from the tiny real Kolada snapshot."""
+    root = tmp_path_factory.mktemp("judging")
+    goals = root / "goals"
+    goals.mkdir()
+    text = (PROJECT_ROOT / "data" / "goals" / "1962-norberg.yaml").read_text(encoding="utf-8")
+    marked = text.replace(
+        "                kpi: N15428\n",
+        "                kpi: N15428\n"
+        "                ambitions:\n"
+        f"                  - {{kind: periodmål, date: '2022-12-31', value: {TARGET}}}\n",
+        1,
+    )
+    assert marked != text
+    (goals / "1962-norberg.yaml").write_text(marked, encoding="utf-8")
+    state = root / "state"
+    state.mkdir()
+    paths = replace(
+        tiny_paths,
+        goals_dir=goals,
+        db_path=state / "malpuls.duckdb",
+        status_path=state / "etl_status.json",
+        reports_dir=state / "reports",
+    )
+    build_offline(paths, now=dt.datetime(2026, 1, 1), progress=lambda _m: None)
+    return paths
+
+
+FIELDS = ("status", "reason", "latest_year", "horizon_years", "point", "lo80", "hi80", "p_met")
+
+
+def test_etl_freezer_and_what_if_judge_alike(
+    ambition_db: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One indicator with a target, judged on a past checkpoint by the ETL (stored row), the
+    report freezer and the what-if (the same target typed in): identical results."""
+    from reports.freeze import build_report
+    from ui.whatif import what_if
+
+    con = duckdb.connect(str(ambition_db.db_path), read_only=True)
+    try:
+        names = ", ".join(FIELDS)
+        as_of, *stored = con.execute(
+            f"""
+            SELECT as_of, {names} FROM indicator_result
+            WHERE municipality_id = '1962' AND indicator_id = ? AND checkpoint_label IS NOT NULL
+              AND p_met IS NOT NULL
+            ORDER BY as_of DESC LIMIT 1
+            """,
+            [INDICATOR],
+        ).fetchall()[0]
+        overview = queries.query_indicator_overview(con, "1962")
+    finally:
+        con.close()
+    assert stored[FIELDS.index("horizon_years")] >= 1  # a real forecast against the target
+
+    report, _ = build_report(ambition_db, "1962", as_of, dt.datetime(2026, 1, 1))
+    frozen = next(i for i in report.indicators if i.indicator_id == INDICATOR)
+
+    monkeypatch.setenv("MALPULS_DATA_DIR", str(ambition_db.db_path.parent))
+    row = overview[overview["indicator_id"] == INDICATOR].iloc[0]
+    live = what_if("1962", row, TARGET, 2022, as_of)
+
+    assert [getattr(frozen, f) for f in FIELDS] == pytest.approx(stored)
+    assert [getattr(live, f) for f in FIELDS] == pytest.approx(stored)
