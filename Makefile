@@ -48,13 +48,17 @@ browser-deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# Two workers (pytest-xdist; the machines have 2 cores); the browser tests stay together on
+# one worker (xdist_group, set in tests/conftest.py) so they share one server and browser.
+PYTEST_PARALLEL := -n 2 --dist loadgroup
+
 test: lint browser-deps
-	$(BIN)/python -m pytest --durations=15
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=15
 
 # Marks are set in tests/conftest.py: slow = builds the full bundled snapshot, live = the ETL
 # over HTTP against the Kolada stand-in, browser = Chromium.
 test-fast: lint
-	$(BIN)/python -m pytest -m "not slow and not browser and not live"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow and not browser and not live"
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.bench_etl

@@ -142,6 +142,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         module = item.path.name
         if module in BROWSER_MODULES:
             item.add_marker(pytest.mark.browser)
+            # Under pytest-xdist (`--dist loadgroup`) the browser tests share one worker and
+            # so one Streamlit server and one Chromium.
+            item.add_marker(pytest.mark.xdist_group("browser"))
         if module in LIVE_MODULES or _starts_standin(item):
             item.add_marker(pytest.mark.live)
         if FULL_BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
