@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.errors import MalpulsError
 from ui import components
+from ui.judging_date import render_judging_date_picker
 
 st.set_page_config(page_title="Målpuls", page_icon=":material/flag:", layout="wide")
 
@@ -46,8 +47,11 @@ page = st.navigation(
     ]
 )
 try:
-    st.session_state["kommun_valid"] = components.render_municipality_picker()
-    components.render_sidebar_footer()
+    municipality_id = components.render_municipality_picker()
+    st.session_state["kommun_valid"] = municipality_id
+    day = render_judging_date_picker(municipality_id) if municipality_id else None
+    st.session_state["_judging_day"] = day
+    components.render_sidebar_footer(day.data_line if day else None)
     page.run()
 except MalpulsError as exc:
     components.render_error(exc)

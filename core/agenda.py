@@ -31,13 +31,12 @@ PROVENANCE_LABEL = {
 PROVENANCE_HELP = {
     "källa": "Kopplingen står i kommunens eget dokument.",
     "förslag": (
-        "Kopplingen är ett motiverat förslag i målfilen, inte kommunens eget beslut. Den "
-        "bekräftas genom att ändra provenance till källa i målfilen, eller tas bort genom "
-        "att ta bort raden."
+        "Kopplingen är Målpuls motiverade förslag, inte kommunens eget beslut. Kommunen "
+        "bekräftar eller stryker den; till dess visas den som förslag."
     ),
     "nyckeltal": (
         "Målet har en indikator som Kolada räknar till Agenda 2030. Vilket globalt mål "
-        "nyckeltalet hör till är Målpuls egen kurering (data/reference/kpi_sdg_mapping.csv)."
+        "nyckeltalet hör till är Målpuls egen bedömning, motiverad för varje nyckeltal."
     ),
 }
 DIRECTIONS = ("öka", "minska", "bevaka")

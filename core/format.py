@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import re
 
 MONTHS = (
     "januari",
@@ -34,6 +35,28 @@ CHART_LOCALE = {
     "grouping": [3],
     "currency": ["", "\u00a0kr"],
 }
+# Every chart's Vega-Lite config, in the browser and in the Word PNGs (vl-convert): Vega
+# formats numbers with the spec's `config.locale`. The locale travels in the spec because
+# Streamlit keeps only theme, renderer and padding of a spec's `usermeta.embedOptions` (a
+# `formatLocale` there is dropped, and 1278 reads "1,278"). `numberFormat` is the format of
+# every number without its own: "67,5", "1 278", "975 000" (six significant digits at most,
+# trailing zeros trimmed, never exponent notation). The precision is explicit because an
+# axis fills in a missing one from its tick step, and a one-point series has none: it
+# printed "67.500000" (and "68" for 67,5 with ",~r").
+CHART_CONFIG = {"locale": {"number": CHART_LOCALE}, "numberFormat": ",.6~r"}
+# Years need their own format on axes and in tooltips: "2020", never "2 020".
+YEAR_FORMAT = "d"
+
+
+def year_ticks(years: list[int]) -> list[int] | None:
+    """The ticks of a year axis spanning under three years: every year. On such a span Vega
+    puts ticks half a year apart even with tickMinStep=1, and "d" prints 2021.5 as "2022",
+    so one year would be labelled twice. None for a longer span: Vega's own ticks (with
+    tickMinStep=1) are whole years there."""
+    if not years:
+        return None
+    first, last = min(years), max(years)
+    return list(range(first, last + 1)) if last - first < 3 else None
 
 
 def format_number(value: float | None, decimals: int | None = None) -> str:
@@ -92,11 +115,16 @@ def forecast_text(
 
 def numbered_label(number: object, title: str, level: str | None = None) -> str:
     """The one way a numbered goal or area is named: "3. Title", or with its level
-    "Mål 3. Title"; a missing number (None, NaN, pandas NA) gives the title alone."""
+    "Mål 3. Title"; a missing number (None, NaN, pandas NA) gives the title alone. A
+    placeholder whose title is only its own label ("Mål 6" for goal 6: the document has
+    not worded it yet) reads "Mål 6 – ej formulerat ännu", never "Mål 6. Mål 6"."""
     try:
         n = int(number)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return title
+    placeholder = re.fullmatch(rf"([^\W\d_]+(?: [^\W\d_]+)?) {n}\.?", title.strip())
+    if placeholder:
+        return f"{placeholder.group(1)} {n} – ej formulerat ännu"
     return f"{level} {n}. {title}" if level else f"{n}. {title}"
 
 
@@ -107,3 +135,24 @@ def parse_cli_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} är inget datum (ÅÅÅÅ-MM-DD)") from None
+
+
+def data_line(fetched: dt.date | None, latest_year: int | None) -> str:
+    """The one line that says how fresh the data is, the same on every page:
+    "Kolada-data hämtad 30 augusti 2024 · senaste år 2022"."""
+    parts = [f"Kolada-data hämtad {format_date(fetched)}" if fetched else "Kolada-data"]
+    if latest_year is not None:
+        parts.append(f"senaste år {latest_year}")
+    return " · ".join(parts)
+
+
+def sparkline(values: list[float]) -> str:
+    """A series as a line of block characters (▁▂▃▄▅▆▇█), for a trend at a glance in text;
+    the shape only, so it is always shown beside the numbers, never instead of them."""
+    blocks = "▁▂▃▄▅▆▇█"
+    if not values:
+        return ""
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        return blocks[3] * len(values)
+    return "".join(blocks[round((v - lo) / (hi - lo) * (len(blocks) - 1))] for v in values)

@@ -26,7 +26,15 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from core.forecast import Calibration, group_median, last_value, theil_sen_slope
-from core.status import Ambition, GoalResult, IndicatorResult, Status, judge_goal, judge_series
+from core.status import (
+    MAX_DATA_AGE_YEARS,
+    Ambition,
+    GoalResult,
+    IndicatorResult,
+    Status,
+    judge_goal,
+    judge_series,
+)
 
 Series = tuple[Sequence[int], Sequence[float]]
 EMPTY_SERIES: Series = ((), ())
@@ -64,26 +72,63 @@ class FrameworkSchedule:
     period_start: dt.date
     period_end: dt.date
     checkpoints: tuple[tuple[str, str], ...]  # (label, "MM-DD")
+    municipality_id: str = ""
 
 
-JudgingDate = tuple[dt.date, str | None]  # (as_of, checkpoint label or None for the data date)
+JudgingDate = tuple[dt.date, str | None]  # (as_of, checkpoint label or None)
+
+# The report dates every Swedish municipality has (delårsrapport per 30 April and 31 August,
+# årsredovisning per 31 December): a framework whose document names no checkpoints is
+# followed up on these.
+STANDARD_CHECKPOINTS: tuple[tuple[str, str], ...] = (
+    ("Delårsrapport per 30 april", "04-30"),
+    ("Delårsrapport per 31 augusti", "08-31"),
+    ("Årsredovisning", "12-31"),
+)
+
+
+def checkpoint_occurrences(f: FrameworkSchedule) -> list[JudgingDate]:
+    """Every checkpoint of the framework within its period, labelled "<checkpoint> <year>";
+    the standard report dates where the framework names none."""
+    out: list[JudgingDate] = []
+    for label, month_day in f.checkpoints or STANDARD_CHECKPOINTS:
+        month, day = (int(p) for p in month_day.split("-"))
+        for year in range(f.period_start.year, f.period_end.year + 1):
+            d = dt.date(year, month, day)
+            if f.period_start <= d <= f.period_end:
+                out.append((d, f"{label} {year}"))
+    return sorted(out, key=lambda x: x[0])
 
 
 def checkpoint_dates(
     frameworks: Iterable[FrameworkSchedule], data_date: dt.date
 ) -> dict[str, list[JudgingDate]]:
-    """framework → its judging dates: the data date, plus each of the framework's own
-    checkpoints within its period up to the data date, labelled "<checkpoint> <year>"."""
+    """framework → the dates it is judged on: every checkpoint up to the data date, the next
+    one after it (what the coming report will say if no new data arrives) and the data date
+    itself (unlabelled). A municipality's frameworks share their dates, so one
+    bedömningsdag judges all its goals."""
+    own: dict[str, set[JudgingDate]] = {}
+    by_municipality: dict[str, set[JudgingDate]] = {}
+    for f in frameworks:
+        occurrences = checkpoint_occurrences(f)
+        dates = {o for o in occurrences if o[0] <= data_date}
+        upcoming = [o for o in occurrences if o[0] > data_date]
+        if upcoming:
+            dates.add(upcoming[0])
+        dates.add((data_date, None))
+        own[f.framework_id] = dates
+        by_municipality.setdefault(f.municipality_id, set()).update(dates)
     out: dict[str, list[JudgingDate]] = {}
     for f in frameworks:
-        dates: set[JudgingDate] = {(data_date, None)}
-        for label, month_day in f.checkpoints:
-            month, day = (int(p) for p in month_day.split("-"))
-            for year in range(f.period_start.year, f.period_end.year + 1):
-                d = dt.date(year, month, day)
-                if f.period_start <= d <= f.period_end and d <= data_date:
-                    dates.add((d, f"{label} {year}"))
-        out[f.framework_id] = sorted(dates, key=lambda x: x[0])
+        shared: dict[dt.date, str | None] = {}
+        # The framework's own label for a date wins over another framework's.
+        for d, label in sorted(by_municipality[f.municipality_id], key=lambda x: x[1] or ""):
+            if shared.get(d) is None:
+                shared[d] = label
+        for d, label in own[f.framework_id]:
+            if label is not None:
+                shared[d] = label
+        out[f.framework_id] = sorted(shared.items(), key=lambda x: x[0])
     return out
 
 
@@ -355,8 +400,8 @@ def judge_all(
     *,
     dates: Sequence[JudgingDate] | None = None,
 ) -> tuple[list[JudgedIndicator], list[JudgedGoal]]:
-    """Judge every indicator and goal in `inputs` on each of its framework's dates (the data
-    date and checkpoints up to it), or on `dates` when given (a report for one day)."""
+    """Judge every indicator and goal in `inputs` on each of its framework's dates
+    (checkpoint_dates), or on `dates` when given (a report for one day)."""
     schedule = checkpoint_dates(inputs.frameworks, data_date)
     framework_of = {(g.municipality_id, g.goal_id): g.framework_id for g in inputs.goals}
 
@@ -432,3 +477,19 @@ def judge_what_if(
         growth=growth,
     )
     return result
+
+
+# ------------------------------------------------------------------ the app's bedömningsdag
+
+
+def default_judging_date(dates: Sequence[JudgingDate], data_date: dt.date) -> dt.date:
+    """The date the app opens on: the latest checkpoint on or before the day the data was
+    fetched (a report date the data can speak to), else the data date itself."""
+    checkpoints = [d for d, label in dates if label is not None and d <= data_date]
+    return max(checkpoints) if checkpoints else data_date
+
+
+def can_judge(as_of: dt.date, latest_year: int | None) -> bool:
+    """Whether data whose newest year is `latest_year` can still judge a goal on `as_of`
+    (core.status: data older than MAX_DATA_AGE_YEARS is no basis for a judgement)."""
+    return latest_year is not None and as_of.year - latest_year <= MAX_DATA_AGE_YEARS

@@ -206,12 +206,13 @@ def query_judging_inputs(con: duckdb.DuckDBPyConnection) -> JudgingInputs:
     ).fetchall()
     goals = tuple(GoalInput(*r[:7]) for r in goal_rows)
     frameworks = tuple(
-        FrameworkSchedule(f, start, end, tuple((label, md) for label, md in cps))
-        for f, start, end, cps in con.execute(
+        FrameworkSchedule(f, start, end, tuple((label, md) for label, md in cps), m)
+        for f, start, end, cps, m in con.execute(
             """
             SELECT f.framework_id, f.period_start, f.period_end,
                    coalesce((SELECT list((c.label, c.month_day) ORDER BY c.position)
-                      FROM checkpoint c WHERE c.framework_id = f.framework_id), [])
+                      FROM checkpoint c WHERE c.framework_id = f.framework_id), []),
+                   f.municipality_id
             FROM framework f ORDER BY f.framework_id
             """
         ).fetchall()

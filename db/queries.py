@@ -9,6 +9,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from core.format import numbered_label
 from core.scope import RIKET
 
 
@@ -52,7 +53,11 @@ def query_areas(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.Data
     ).df()
 
 
-def query_goals(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
+def query_goals(
+    con: duckdb.DuckDBPyConnection, municipality_id: str, as_of: dt.date | None = None
+) -> pd.DataFrame:
+    """The municipality's goals with their status judged on `as_of` (a bedömningsdag the
+    ETL judged; default the data date)."""
     return con.execute(
         """
         SELECT g.*, p.title AS perspective_title,
@@ -66,17 +71,21 @@ def query_goals(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.Data
                ON p.framework_id = g.framework_id AND p.perspective_id = g.perspective_id
         LEFT JOIN goal_result r
                ON r.municipality_id = g.municipality_id AND r.goal_id = g.goal_id
-              AND r.checkpoint_label IS NULL
-        WHERE g.municipality_id = ?
+              AND r.as_of = coalesce($as_of::DATE,
+                  (SELECT CAST(value AS DATE) FROM meta WHERE key = 'data_date'))
+        WHERE g.municipality_id = $m
         ORDER BY g.framework_id, g.position
         """,
-        [municipality_id],
+        {"m": municipality_id, "as_of": as_of},
     ).df()
 
 
-def query_indicator_overview(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
-    """Every goal indicator of a municipality with its latest own value and year, and
-    Riket's value for that same year (so the two are comparable)."""
+def query_indicator_overview(
+    con: duckdb.DuckDBPyConnection, municipality_id: str, as_of: dt.date | None = None
+) -> pd.DataFrame:
+    """Every goal indicator of a municipality with its latest own value and year, Riket's
+    value for that same year (so the two are comparable), and its result judged on `as_of`
+    (default the data date)."""
     return con.execute(
         """
         WITH ind AS (
@@ -109,14 +118,16 @@ def query_indicator_overview(con: duckdb.DuckDBPyConnection, municipality_id: st
         LEFT JOIN kpi k ON k.id = ind.kpi_id
         LEFT JOIN indicator_result res
                ON res.municipality_id = ind.municipality_id
-              AND res.indicator_id = ind.indicator_id AND res.checkpoint_label IS NULL
+              AND res.indicator_id = ind.indicator_id
+              AND res.as_of = coalesce($as_of::DATE,
+                  (SELECT CAST(value AS DATE) FROM meta WHERE key = 'data_date'))
         LEFT JOIN own ON own.kpi = ind.kpi_id AND own.gender = ind.gender
         LEFT JOIN kolada_value r
                ON r.kpi = ind.kpi_id AND r.gender = ind.gender
               AND r.municipality_id = $riket AND r.year = own.year
         ORDER BY ind.goal_id, ind.position
         """,
-        {"m": municipality_id, "riket": RIKET},
+        {"m": municipality_id, "riket": RIKET, "as_of": as_of},
     ).df()
 
 
@@ -222,7 +233,12 @@ def query_peer_groups(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, li
 # ------------------------------------------------------------------ goal page
 
 
-def query_goal(con: duckdb.DuckDBPyConnection, municipality_id: str, goal_id: str) -> pd.DataFrame:
+def query_goal(
+    con: duckdb.DuckDBPyConnection,
+    municipality_id: str,
+    goal_id: str,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
     return con.execute(
         """
         SELECT g.*, f.name AS framework_name, f.goal_level_name, f.area_level_name,
@@ -234,23 +250,27 @@ def query_goal(con: duckdb.DuckDBPyConnection, municipality_id: str, goal_id: st
         FROM goal g JOIN framework f ON f.framework_id = g.framework_id
         LEFT JOIN area a ON a.municipality_id = g.municipality_id AND a.area_id = g.area_id
         LEFT JOIN goal_result r ON r.municipality_id = g.municipality_id
-              AND r.goal_id = g.goal_id AND r.checkpoint_label IS NULL
-        WHERE g.municipality_id = ? AND g.goal_id = ?
+              AND r.goal_id = g.goal_id
+              AND r.as_of = coalesce($as_of::DATE,
+                  (SELECT CAST(value AS DATE) FROM meta WHERE key = 'data_date'))
+        WHERE g.municipality_id = $m AND g.goal_id = $g
         """,
-        [municipality_id, goal_id],
+        {"m": municipality_id, "g": goal_id, "as_of": as_of},
     ).df()
 
 
 def query_goal_ids(con: duckdb.DuckDBPyConnection, municipality_id: str) -> list[tuple[str, str]]:
-    """(goal id, label) in document order, for the goal picker."""
-    return con.execute(
+    """(goal id, label) in document order, for the goal pickers; the label is the one
+    core.format.numbered_label makes ("Mål 3. Title", "Mål 6 – ej formulerat ännu")."""
+    rows = con.execute(
         """
-        SELECT g.goal_id, f.goal_level_name || coalesce(' ' || g.number, '') || '. ' || g.title
+        SELECT g.goal_id, g.number, g.title, f.goal_level_name
         FROM goal g JOIN framework f ON f.framework_id = g.framework_id
         WHERE g.municipality_id = ? ORDER BY f.position, g.position
         """,
         [municipality_id],
     ).fetchall()
+    return [(goal, numbered_label(n, title, level)) for goal, n, title, level in rows]
 
 
 def query_history(
@@ -553,3 +573,63 @@ def query_checkpoint_indicators(
         """,
         [municipality_id, label],
     ).df()
+
+
+def query_judging_dates(
+    con: duckdb.DuckDBPyConnection, municipality_id: str
+) -> list[tuple[dt.date, str | None]]:
+    """The dates the ETL judged the municipality's goals on (core.judging.checkpoint_dates),
+    each with its checkpoint label (None for the data date and the run's date)."""
+    rows = con.execute(
+        """
+        SELECT as_of, max(checkpoint_label) FROM goal_result
+        WHERE municipality_id = ? GROUP BY as_of ORDER BY as_of
+        """,
+        [municipality_id],
+    ).fetchall()
+    return [(d, label) for d, label in rows]
+
+
+def query_goal_statuses(con: duckdb.DuckDBPyConnection, municipality_id: str) -> pd.DataFrame:
+    """Every goal's status on every judged date (for "what changed since the last
+    checkpoint")."""
+    return con.execute(
+        """
+        SELECT goal_id, as_of, status FROM goal_result
+        WHERE municipality_id = ? ORDER BY goal_id, as_of
+        """,
+        [municipality_id],
+    ).df()
+
+
+def query_latest_data_year(con: duckdb.DuckDBPyConnection, municipality_id: str) -> int | None:
+    """The newest year with a Kolada value for any of the municipality's goal indicators."""
+    return con.execute(
+        """
+        SELECT max(v.year) FROM kolada_value v
+        WHERE v.municipality_id = $m AND v.value IS NOT NULL
+          AND v.kpi IN (SELECT kpi_id FROM indicator WHERE municipality_id = $m
+                        UNION SELECT successor_kpi_id FROM indicator WHERE municipality_id = $m)
+        """,
+        {"m": municipality_id},
+    ).fetchall()[0][0]
+
+
+def query_indicator_series(
+    con: duckdb.DuckDBPyConnection, municipality_id: str
+) -> dict[tuple[str, str], tuple[list[int], list[float]]]:
+    """(KPI, gender) → the municipality's series, for every KPI its goal indicators name
+    (and their successors): the small trend lines on Översikt."""
+    rows = con.execute(
+        """
+        SELECT v.kpi, v.gender, list(v.year ORDER BY v.year), list(v.value ORDER BY v.year)
+        FROM kolada_value v
+        JOIN (SELECT kpi_id AS kpi, gender FROM indicator WHERE municipality_id = $m
+              UNION SELECT successor_kpi_id, gender FROM indicator WHERE municipality_id = $m)
+             i ON i.kpi = v.kpi AND i.gender = v.gender
+        WHERE v.municipality_id = $m AND v.value IS NOT NULL
+        GROUP BY v.kpi, v.gender
+        """,
+        {"m": municipality_id},
+    ).fetchall()
+    return {(k, g): (list(y), list(v)) for k, g, y, v in rows}

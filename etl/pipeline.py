@@ -77,7 +77,10 @@ def build_offline(
             load.upsert_meta(con, SNAPSHOT_META)
             progress("Beräknar status och prognoser …")
             compute_results(
-                con, calibration, dt.date.fromisoformat(SNAPSHOT_META["data_date"]), progress
+                con,
+                calibration,
+                dt.date.fromisoformat(SNAPSHOT_META["data_date"]),
+                progress,
             )
             result = check_database(con)
             load.insert_run(

@@ -37,6 +37,8 @@ def compute_results(
     data_date: dt.date,
     progress: Callable[[str], object] = print,
 ) -> int:
+    """Judge every goal on its dates (core.judging.checkpoint_dates): the checkpoints up to
+    the data date, the next one and the data date."""
     judged, goals = judge_all(query_judging_inputs(con), ValuesAsOf(con), calibration, data_date)
     facts = query_indicator_facts(con)
     indicator_rows = [indicator_row(j, facts) for j in judged]

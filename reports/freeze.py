@@ -15,7 +15,13 @@ import pandas as pd
 from config import Paths
 from core.errors import DataError
 from core.format import SOURCE_COMPUTED
-from core.judging import JudgedIndicator, is_known, judge_all, latest_assessment
+from core.judging import (
+    STANDARD_CHECKPOINTS,
+    JudgedIndicator,
+    is_known,
+    judge_all,
+    latest_assessment,
+)
 from core.reports import (
     Report,
     ReportAmbition,
@@ -31,13 +37,6 @@ from db.judging import IndicatorFacts, ValuesAsOf, query_indicator_facts, query_
 from db.snapshot import SNAPSHOT_META
 from reports.store import save_report
 
-# Labels for the usual report dates when the goal file names none for that day.
-STANDARD_LABELS = {
-    "04-30": "Delårsrapport per 30 april",
-    "08-31": "Delårsrapport per 31 augusti",
-    "12-31": "Årsredovisning",
-}
-
 VINTAGE_NOTE = (
     "Värden för ett år räknas från året efter. Värden som en körning mot Kolada har lagt "
     "till eller ändrat efter rapportdagen räknas inte: rapporten använder dem som de var "
@@ -52,8 +51,9 @@ def report_label(checkpoints: list[tuple[str, str]], date: dt.date) -> tuple[str
     named = [label for label, month_day in checkpoints if month_day == md]
     if named:
         return f"{named[0]} {date.year}", True
-    if md in STANDARD_LABELS:
-        return f"{STANDARD_LABELS[md]} {date.year}", False
+    standard = {month_day: label for label, month_day in STANDARD_CHECKPOINTS}
+    if md in standard:
+        return f"{standard[md]} {date.year}", False
     return f"Avstämning per {date.isoformat()}", False
 
 

@@ -67,7 +67,7 @@ def to_docx(
                 doc.add_paragraph(line)
             inds = report.indicators_of(g.goal_id)
             if not inds:
-                doc.add_paragraph("Målet har inga indikatorer i målfilen.")
+                doc.add_paragraph("Målet följs inte upp med några indikatorer.")
                 continue
             table = doc.add_table(rows=1, cols=5)
             table.style = "Light Grid Accent 1"

@@ -137,6 +137,11 @@ def test_search_chart_and_excel_download(server: str, page: Page) -> None:
 
     page.goto(f"{server}/utforska?kommun=1962")
     expect(page.locator("h1").first).to_have_text("Utforska nyckeltal")
+    # Type only once the first run has finished: under load, input sent while the page is
+    # still running can be lost with the rerun it triggers.
+    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
+        "data-test-script-state", "notRunning"
+    )
     search = page.get_by_label("Sök nyckeltal")
     search.fill("behöriga yrkesprogram hemkommun")
     search.press("Enter")
@@ -242,3 +247,133 @@ def test_frozen_report_word_download(server: str, page: Page, built_paths: Paths
     )
     assert len(doc.inline_shapes) > 40
     page.screenshot(path=str(ARTIFACTS / "rapporter-1962.png"), full_page=True)
+
+
+def test_bad_urls_get_a_swedish_message_and_a_way_back(server: str, browser: Browser) -> None:
+    """Links that forgive, on a desktop and on a phone: an unknown municipality, goal or
+    global goal, or a malformed year, gets a Swedish message and a way on that works in the
+    page itself (the sidebar is folded away on a phone); never a traceback."""
+    viewports = {"desktop": (1440, 900), "phone": (390, 844)}
+    for device, (width, height) in viewports.items():
+        phone = device == "phone"
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            locale="sv-SE",
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+
+        def settled(shot: str, page: Page = page, device: str = device) -> None:
+            """Once the run has ended and every element is drawn: no traceback, and a
+            screenshot."""
+            app = page.locator('[data-testid="stApp"]')
+            expect(app).to_have_attribute("data-test-script-state", "notRunning")
+            expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0)
+            expect(page.locator('[data-stale="true"]')).to_have_count(0)
+            body = page.locator("body").inner_text()
+            assert "Traceback" not in body and "Error" not in body, (shot, body)
+            expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+            page.screenshot(path=str(ARTIFACTS / f"url-{shot}-{device}.png"))
+
+        page.goto(f"{server}/?kommun=9999")
+        expect(
+            page.get_by_text("Kommunen 9999 finns inte i Målpuls. Välj en kommun:")
+        ).to_be_visible()
+        settled("kommun-9999")
+        page.get_by_role("link", name="Vaggeryd", exact=True).click()
+        expect(page.locator("h1").first).to_have_text("Översikt – Vaggeryd")
+        expect(page).to_have_url(re.compile(r"kommun=0665"))
+
+        page.goto(f"{server}/mal?kommun=1962&mal=doesnotexist")
+        expect(
+            page.get_by_text(
+                "Målet doesnotexist finns inte för Norberg. Välj ett av kommunens mål:"
+            )
+        ).to_be_visible()
+        settled("mal-doesnotexist")
+        page.get_by_role("link", name="Mål 2. Vi har en god folkhälsa.", exact=True).click()
+        expect(page.locator("h1").first).to_have_text("Mål 2. Vi har en god folkhälsa.")
+        expect(page).to_have_url(re.compile(r"/mal\?.*mal=mal-2"))
+
+        page.goto(f"{server}/utforska?kommun=1962&fran=abc")
+        expect(page.get_by_text("Startåret abc är inget årtal.")).to_be_visible()
+        expect(page.locator("h1").first).to_have_text("Utforska nyckeltal")
+        expect(page).not_to_have_url(re.compile(r"fran="))  # the link to share on is clean
+        settled("utforska-fran-abc")
+
+        page.goto(f"{server}/agenda-2030?kommun=0685&sdg=99")
+        expect(
+            page.get_by_text("Globalt mål 99 finns inte: Agenda 2030 har mål 1–17.")
+        ).to_be_visible()
+        expect(page.locator("h1").first).to_have_text("Agenda 2030")
+        settled("agenda-sdg-99")
+
+        if not phone:
+            # The picker is not stuck: choosing the first municipality works too.
+            page.goto(f"{server}/?kommun=9999")
+            expect(page.get_by_text("Kommunen 9999 finns inte i Målpuls.")).to_be_visible()
+            page.get_by_role("combobox", name="Kommun").click()
+            page.get_by_role("option", name="Norberg", exact=True).click()
+            expect(page.locator("h1").first).to_have_text("Översikt – Norberg")
+            expect(page).to_have_url(re.compile(r"kommun=1962"))
+        context.close()
+
+
+def test_leadership_summary_in_the_first_screen(server: str, browser: Browser) -> None:
+    """ "Are we on track, and why?" in the first screen, on a laptop and on a phone: the
+    heading names the bedömningsdag, the status summary is inside the first viewport, no
+    "nan", no developer chrome; a shared ?per= opens on that day."""
+    for device, (width, height) in {"desktop": (1440, 900), "phone": (390, 844)}.items():
+        phone = device == "phone"
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            locale="sv-SE",
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        for kommun, name in KOMMUNER.items():
+            page.goto(f"{server}/?kommun={kommun}")
+            expect(page.locator("h1").first).to_have_text(f"Översikt – {name}")
+            heading = page.locator("h3").first
+            expect(heading).to_contain_text("Läget per ")
+            summary = page.get_by_text(re.compile(r"^\d+ mål:")).first
+            expect(summary).to_be_visible()
+            box = summary.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= height, (device, kommun, box)
+            expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
+                "data-test-script-state", "notRunning"
+            )
+            body = page.locator("body").inner_text()
+            assert not re.findall(r"\bnan\b", body.lower()), (device, kommun)
+            assert "Deploy" not in body, (device, kommun)
+            page.screenshot(path=str(ARTIFACTS / f"lage-{kommun}-{device}.png"))
+        context.close()
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="sv-SE")
+    page.goto(f"{server}/?kommun=1962&per=2021-06-30")
+    expect(page.locator("h3").first).to_contain_text("Läget per 30 juni 2021")
+    page.close()
+
+
+def test_no_developer_chrome_and_swedish_chart_numbers(server: str, page: Page) -> None:
+    """.streamlit/config.toml (client.toolbarMode = "minimal") hides the Deploy button and
+    the ⋮ menu (Rerun, Clear cache); the chart's axis and tooltip read Swedish numbers
+    (the spec's config.locale, core.format.CHART_CONFIG): "1 000", never "1,000"."""
+    page.goto(f"{server}/mal?kommun=1962&mal=mal-5&indikator=n5-valdsbrott")
+    expect(page.locator("h1").first).to_have_text(re.compile(r"^Mål 5\. "))
+    expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
+    expect(page.locator('[data-testid="stMainMenu"]')).to_have_count(0)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator("svg text", has_text=re.compile("^1\u00a0000$"))).to_have_count(1)
+    expect(chart.locator("svg text", has_text=re.compile(r"^\d,\d{3}$"))).to_have_count(0)
+    expect(chart.locator("svg text", has_text=re.compile("^2018$"))).to_have_count(1)
+    norberg = chart.locator('path[aria-label*="År: 2018;"][aria-label*="Serie: Norberg"]')
+    norberg.first.hover(force=True)
+    tooltip = page.locator("#vg-tooltip-element")
+    expect(tooltip).to_contain_text("Värde")
+    expect(tooltip).to_contain_text(re.compile(r"1\s622"))
+    page.screenshot(path=str(ARTIFACTS / "mal-1962-mal-5-diagram.png"))

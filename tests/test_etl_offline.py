@@ -108,13 +108,18 @@ def test_expected_tables_and_counts(tiny_con: duckdb.DuckDBPyConnection, tiny_pa
     vaggeryd = count("SELECT count(*) FROM kolada_value WHERE municipality_id = '0665'")
     assert vaggeryd == _parquet_count(values, "municipality_id = '0665'") > 0
     assert con.execute("SELECT outcome FROM etl_run").fetchall() == [("ok",)]
-    # Results are materialised for every indicator at the data date and past checkpoints.
-    assert count("SELECT count(*) FROM indicator_result WHERE checkpoint_label IS NULL") == count(
+    # Results are materialised for every indicator on the data date and the checkpoints
+    # (core.judging.checkpoint_dates).
+    on_data_date = "as_of = (SELECT CAST(value AS DATE) FROM meta WHERE key = 'data_date')"
+    assert count(f"SELECT count(*) FROM indicator_result WHERE {on_data_date}") == count(
         "SELECT count(*) FROM indicator"
+    )
+    assert count(f"SELECT count(*) FROM goal_result WHERE {on_data_date}") == count(
+        "SELECT count(*) FROM goal"
     )
     assert count("SELECT count(*) FROM goal_result WHERE checkpoint_label IS NULL") == count(
         "SELECT count(*) FROM goal"
-    )
+    )  # the data date is the only unlabelled date
     assert count("SELECT count(DISTINCT checkpoint_label) FROM indicator_result") > 5
 
 

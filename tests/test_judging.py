@@ -97,7 +97,7 @@ def test_relative_position_matches_a_direct_ranking(con: duckdb.DuckDBPyConnecti
         """
         SELECT rank_all, n_all, quartile_all FROM indicator_result
         WHERE municipality_id = '1962' AND indicator_id = 'n1-behoriga-yrkesprogram'
-          AND checkpoint_label IS NULL
+          AND as_of = (SELECT CAST(value AS DATE) FROM meta WHERE key = 'data_date')
         """
     ).fetchall()[0]
     values = con.execute(
@@ -148,6 +148,7 @@ def test_checkpoint_dates_within_period_and_up_to_the_data_date() -> None:
         (dt.date(2020, 12, 31), "ÅR 2020"),
         (dt.date(2021, 8, 31), "Delår 2021"),
         (dt.date(2021, 9, 1), None),  # the data date itself, unlabelled
+        (dt.date(2021, 12, 31), "ÅR 2021"),  # the next checkpoint
     ]
 
 
@@ -257,3 +258,20 @@ def test_etl_freezer_and_what_if_judge_alike(
 
     assert [getattr(frozen, f) for f in FIELDS] == pytest.approx(stored)
     assert [getattr(live, f) for f in FIELDS] == pytest.approx(stored)
+
+
+def test_checkpoint_dates_shared_by_a_municipality_with_standard_dates() -> None:
+    """A framework without checkpoints is followed up on the standard report dates, and all
+    of a municipality's frameworks share every date."""
+    plain = FrameworkSchedule("v", dt.date(2024, 1, 1), dt.date(2030, 12, 31), (), "0685")
+    named = FrameworkSchedule(
+        "n", dt.date(2024, 1, 1), dt.date(2024, 12, 31), (("Halvår", "06-30"),), "0685"
+    )
+    dates = checkpoint_dates([plain, named], dt.date(2024, 8, 30))
+    assert dates["v"] == [
+        (dt.date(2024, 4, 30), "Delårsrapport per 30 april 2024"),
+        (dt.date(2024, 6, 30), "Halvår 2024"),  # the other framework's checkpoint, shared
+        (dt.date(2024, 8, 30), None),  # the data date
+        (dt.date(2024, 8, 31), "Delårsrapport per 31 augusti 2024"),  # the next checkpoint
+    ]
+    assert [d for d, _ in dates["n"]] == [d for d, _ in dates["v"]]

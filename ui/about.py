@@ -12,6 +12,14 @@ from db import queries
 from db.migrations import schema_version
 from ui import data
 
+# An ETL run's mode and outcome (etl_run, etl_status.json) in words.
+RUN_MODE = {
+    "offline": "från medföljande ögonblicksbild",
+    "incremental": "ändringar sedan förra körningen",
+    "full": "full omladdning",
+}
+RUN_OUTCOME = {"ok": "lyckades", "failed": "misslyckades"}
+
 
 def render_about() -> None:
     st.title("Om data")
@@ -43,7 +51,7 @@ databas. Den medföljande ögonblicksbilden hämtades
         else:
             st.success(
                 f"Data uppdaterad {status.get('finished_at', '')[:16].replace('T', ' ')}"
-                f" (läge: {status.get('mode', '')})."
+                f" ({RUN_MODE.get(status.get('mode', ''), status.get('mode', ''))})."
             )
     st.subheader("Innehåll i databasen")
     counts = data.query(queries.query_table_counts)
@@ -126,7 +134,10 @@ databas. Den medföljande ögonblicksbilden hämtades
         st.info("Inga körningar registrerade.")
     else:
         st.dataframe(
-            runs.rename(
+            runs.assign(
+                mode=runs["mode"].map(lambda m: RUN_MODE.get(m, m)),
+                outcome=runs["outcome"].map(lambda o: RUN_OUTCOME.get(o, o)),
+            ).rename(
                 columns={
                     "started_at": "Start",
                     "finished_at": "Slut",
@@ -156,3 +167,10 @@ databas. Den medföljande ögonblicksbilden hämtades
             hide_index=True,
             width="stretch",
         )
+    st.subheader("För förvaltaren: frysa en rapport")
+    st.markdown(
+        "En delårsrapport eller årsredovisning fryses en gång per rapportdag, på servern där "
+        "Målpuls körs, och visas sedan på sidan Rapporter exakt som den frystes:  \n"
+        "`python -m reports freeze --kommun 0665 --date 2026-08-31` (kommunkod och "
+        "rapportdag). `python -m reports list` visar de frysta rapporterna."
+    )

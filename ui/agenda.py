@@ -29,17 +29,19 @@ from core.agenda import (
 )
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number, numbered_label
 from core.labels import STATUS_CHART_HEX, status_text
+from core.params import parse_sdg
 from db import queries
 from ui import data, export
 from ui.charts import EMPTY_CELL, MATRIX_SELECTION, sdg_matrix, sdg_status_bars
-from ui.components import adopt_url_value, set_url_param
+from ui.components import adopt_url_param, set_url_param
+from ui.judging_date import current_day
 
 SDG_PARAM = "sdg"
 MATRIX_GENERATION = "_matrix_generation"
 LINK_TYPES = ("sdg", "sdg_target")
 LINKS_SOURCE = (
-    "Kopplingar: kommunens målfil (dokument och förslag) och Målpuls kurering av Koladas "
-    "Agenda 2030-nyckeltal. Status: Egen bearbetning av data från Kolada."
+    "Kopplingar: kommunens dokument, Målpuls förslag och Målpuls bedömning av vilket globalt "
+    "mål Koladas Agenda 2030-nyckeltal hör till. Status: Egen bearbetning av data från Kolada."
 )
 PROVENANCE_MARK = {"källa": "■", "förslag": "▨", "nyckeltal": "□"}
 
@@ -48,7 +50,7 @@ class AgendaView:
     """Everything the page shows for one municipality, assembled once per run from
     cached queries and the pure rules in core/agenda.py."""
 
-    def __init__(self, municipality_id: str) -> None:
+    def __init__(self, municipality_id: str, as_of: dt.date | None = None) -> None:
         self.municipality_id = municipality_id
         self.sdgs = data.query(queries.query_sdg_reference).set_index("sdg")
         targets = data.query(queries.query_sdg_targets)
@@ -57,12 +59,12 @@ class AgendaView:
             r.target_code: r.short_title_sv if isinstance(r.short_title_sv, str) else r.text_en
             for r in targets.itertuples()
         }
-        self.goals = data.query(queries.query_goals, municipality_id)
+        self.goals = data.query(queries.query_goals, municipality_id, as_of)
         areas = data.query(queries.query_areas, municipality_id)
         self.area_label = {r.area_id: _goal_label(r.number, r.title) for r in areas.itertuples()}
         self.frameworks = data.query(queries.query_frameworks, municipality_id)
         self.links = data.query(queries.query_links, municipality_id)
-        self.indicators = data.query(queries.query_indicator_overview, municipality_id)
+        self.indicators = data.query(queries.query_indicator_overview, municipality_id, as_of)
         self.agenda_kpis = data.query(queries.query_sdg_kpis, municipality_id)
         kpi_sdgs: dict[str, list[int]] = {}
         for r in self.agenda_kpis.itertuples():
@@ -114,11 +116,18 @@ def render_agenda(municipality_id: str, name: str) -> None:
         f"Vilka av de 17 globala målen {name}s mål tar upp, hur nyckeltalen bakom varje "
         "globalt mål utvecklas, och vilka globala mål inget mål berör."
     )
-    view = AgendaView(municipality_id)
+    day = current_day()
+    if day is not None:
+        st.subheader(day.heading)
+        st.caption(
+            f"{day.data_line}. Målens och deras nyckeltals status gäller bedömningsdagen; "
+            "övriga Agenda 2030-nyckeltal bedöms på dagen då datan hämtades."
+        )
+    view = AgendaView(municipality_id, day.date if day else None)
     if view.goals.empty:
         st.info(f"{name} har inga mål inlagda ännu, så det finns inga kopplingar att visa.")
         return
-    adopt_url_value(SDG_PARAM, ["", *(str(s) for s in SDG_NUMBERS)])
+    adopt_url_param(SDG_PARAM, lambda raw: str(parse_sdg(SDG_PARAM, raw)))
 
     _render_summary(view)
     _render_legend()
@@ -189,8 +198,8 @@ def _render_summary(view: AgendaView) -> None:
     c3.metric("Inte berörda alls", len(none))
     if not direct:
         st.info(
-            "Målfilen kopplar inga mål direkt till Agenda 2030. Kopplingarna nedan går via "
-            "målens nyckeltal: de som Kolada räknar till Agenda 2030."
+            "Kommunens dokument kopplar inga mål direkt till Agenda 2030. Kopplingarna nedan "
+            "går via målens nyckeltal: de som Kolada räknar till Agenda 2030."
         )
 
 

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import altair as alt
 import pandas as pd
 
-from core.format import CHART_LOCALE
+from core.format import CHART_CONFIG, YEAR_FORMAT, format_number, year_ticks
 
 SERIES_COLOURS = {"kommun": "#1f4e79", "riket": "#8c8c8c", "liknande": "#e08214"}
+# A chart's tooltips show numbers as the tables do (core.format.format_number: "1 278",
+# "78,3"), from this text column; the axes format with the chart locale (CHART_CONFIG).
+SHOWN = "Avrundat värde"
+
+
+def _year_axis(years: Iterable[int]) -> alt.X:
+    """The År field as years: "2020" (never "2 020"), never two ticks in one year.
+    `years`: every year the chart's layers draw."""
+    ticks = year_ticks(sorted({int(y) for y in years}))
+    axis = alt.Axis(format=YEAR_FORMAT, tickMinStep=1, values=ticks or alt.Undefined)
+    return alt.X("År:Q", title=None, axis=axis)
 
 
 def history_chart(
@@ -15,7 +28,7 @@ def history_chart(
     municipality_name: str,
     ambitions: pd.DataFrame | None = None,
     forecast: dict | None = None,
-) -> alt.Chart:
+) -> alt.LayerChart:
     """The indicator's history for the municipality, Riket and the peers' median, with
     ambition values as diamonds and a forecast (point and 80 % interval) when there is one."""
     labels = {
@@ -23,7 +36,41 @@ def history_chart(
         "riket": "Riket",
         "liknande": "Liknande kommuner (median)",
     }
-    data = history.assign(Serie=history["series"].map(labels), År=history["year"].astype(int))
+    # Only Swedish columns: Streamlit's "show data" view lists the chart's data as it is.
+    data = pd.DataFrame(
+        {
+            "Serie": history["series"].map(labels),
+            "År": history["year"].astype(int),
+            "Värde": history["value"],
+            SHOWN: history["value"].map(format_number),
+        }
+    )
+    amb = None
+    if ambitions is not None and not ambitions.empty:
+        amb = pd.DataFrame(
+            {
+                "Typ": ambitions["kind"],
+                "År": pd.to_datetime(ambitions["date"]).dt.year,
+                "Värde": ambitions["value"],
+                SHOWN: ambitions["value"].map(format_number),
+            }
+        )
+    fc = None
+    if forecast and forecast.get("point") is not None:
+        point, lo, hi = forecast["point"], forecast.get("lo80"), forecast.get("hi80")
+        text = format_number(point)
+        if pd.notna(lo) and pd.notna(hi):
+            text += f" (80 %: {format_number(lo)}–{format_number(hi)})"
+        fc = pd.DataFrame(
+            {"År": [forecast["År"]], "Prognos": [point], "Från": [lo], "Till": [hi], SHOWN: [text]}
+        )
+    x = _year_axis(
+        [
+            *data["År"],
+            *(amb["År"] if amb is not None else []),
+            *(fc["År"] if fc is not None else []),
+        ]
+    )
     colour = alt.Color(
         "Serie:N",
         scale=alt.Scale(
@@ -32,54 +79,46 @@ def history_chart(
         legend=alt.Legend(orient="bottom", title=None),
     )
     base = alt.Chart(data).encode(
-        x=alt.X("År:Q", axis=alt.Axis(format="d", title=None)),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.4~g")),
+        x=x,
+        y=alt.Y("Värde:Q", title=None, scale=alt.Scale(zero=False)),
         color=colour,
         tooltip=[
             alt.Tooltip("Serie:N"),
-            alt.Tooltip("År:Q", format="d"),
-            alt.Tooltip("value:Q", title="Värde", format=",.4~g"),
+            alt.Tooltip("År:Q", format=YEAR_FORMAT),
+            alt.Tooltip(f"{SHOWN}:N", title="Värde"),
         ],
     )
     layers: list[alt.Chart] = [base.mark_line(point=True)]
-    if ambitions is not None and not ambitions.empty:
-        amb = ambitions.assign(År=pd.to_datetime(ambitions["date"]).dt.year, Typ=ambitions["kind"])
+    if amb is not None:
         layers.append(
             alt.Chart(amb)
             .mark_point(shape="diamond", size=120, filled=True, color="#2e7d32")
             .encode(
-                x="År:Q",
-                y="value:Q",
+                x=x,
+                y="Värde:Q",
                 tooltip=[
                     alt.Tooltip("Typ:N"),
-                    alt.Tooltip("År:Q", format="d"),
-                    alt.Tooltip("value:Q", title="Målvärde", format=",.4~g"),
+                    alt.Tooltip("År:Q", format=YEAR_FORMAT),
+                    alt.Tooltip(f"{SHOWN}:N", title="Målvärde"),
                 ],
             )
         )
-    if forecast and forecast.get("point") is not None:
-        fc = pd.DataFrame([forecast])
+    if fc is not None:
+        forecast_tooltip = [
+            alt.Tooltip("År:Q", format=YEAR_FORMAT),
+            alt.Tooltip(f"{SHOWN}:N", title="Prognos"),
+        ]
         layers.append(
             alt.Chart(fc)
             .mark_rule(strokeWidth=6, opacity=0.35, color="#1f4e79")
-            .encode(x="År:Q", y="lo80:Q", y2="hi80:Q")
+            .encode(x=x, y="Från:Q", y2="Till:Q", tooltip=forecast_tooltip)
         )
         layers.append(
             alt.Chart(fc)
             .mark_point(shape="circle", size=80, color="#1f4e79", filled=False)
-            .encode(
-                x="År:Q",
-                y="point:Q",
-                tooltip=[
-                    alt.Tooltip("point:Q", title="Prognos", format=",.4~g"),
-                    alt.Tooltip("lo80:Q", title="80 % från", format=",.4~g"),
-                    alt.Tooltip("hi80:Q", title="80 % till", format=",.4~g"),
-                ],
-            )
+            .encode(x=x, y="Prognos:Q", tooltip=forecast_tooltip)
         )
-    return alt.layer(*layers).properties(
-        height=260, usermeta={"embedOptions": {"formatLocale": CHART_LOCALE}}
-    )
+    return alt.layer(*layers).properties(height=260).configure(**CHART_CONFIG)
 
 
 # How a link's provenance is drawn in the SDG matrix: document links in full colour,
@@ -131,35 +170,143 @@ def sdg_matrix(cells: pd.DataFrame, row_title: str) -> alt.Chart:
         )
         .add_params(pick)
         .properties(width=alt.Step(30), height=alt.Step(24) if n_rows else 40)
+        .configure(**CHART_CONFIG)
     )
 
 
 def sdg_status_bars(dist: pd.DataFrame, colours: dict[str, str]) -> alt.Chart:
     """Stacked bars: per SDG, how many indicators have each status. `dist` has
     sdg_label, sdg, status, n, order."""
+    data = pd.DataFrame(
+        {
+            "Globalt mål": dist["sdg_label"],
+            "Status": dist["status"],
+            "Antal": dist["n"],
+            "Ordning": dist["order"],
+        }
+    )
     return (
-        alt.Chart(dist)
+        alt.Chart(data)
         .mark_bar()
         .encode(
             y=alt.Y(
-                "sdg_label:N",
+                "Globalt mål:N",
                 title=None,
                 sort=list(dict.fromkeys(dist.sort_values("sdg")["sdg_label"])),
                 axis=alt.Axis(labelLimit=260),
             ),
-            x=alt.X("n:Q", title="Antal indikatorer", axis=alt.Axis(format="d")),
+            x=alt.X(
+                "Antal:Q", title="Antal indikatorer", axis=alt.Axis(format=",d", tickMinStep=1)
+            ),
             color=alt.Color(
-                "status:N",
+                "Status:N",
                 title="Status",
                 scale=alt.Scale(domain=list(colours), range=list(colours.values())),
                 legend=alt.Legend(orient="bottom"),
             ),
-            order=alt.Order("order:Q"),
+            order=alt.Order("Ordning:Q"),
             tooltip=[
-                alt.Tooltip("sdg_label:N", title="Globalt mål"),
-                alt.Tooltip("status:N", title="Status"),
-                alt.Tooltip("n:Q", title="Antal"),
+                alt.Tooltip("Globalt mål:N"),
+                alt.Tooltip("Status:N"),
+                alt.Tooltip("Antal:Q", title="Antal indikatorer", format=",d"),
             ],
         )
         .properties(height=alt.Step(20))
+        .configure(**CHART_CONFIG)
     )
+
+
+def series_chart(values: pd.DataFrame) -> alt.Chart:
+    """The explorer's chart: the chosen KPIs over the years, one line per municipality
+    (colour) and KPI (dash). `values` has kpi, municipality, year, value."""
+    data = pd.DataFrame(
+        {
+            "Kommun/region": values["municipality"],
+            "Nyckeltal": values["kpi"],
+            "År": values["year"].astype(int),
+            "Värde": values["value"],
+            SHOWN: values["value"].map(format_number),
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=_year_axis(data["År"]),
+            y=alt.Y("Värde:Q", title=None, scale=alt.Scale(zero=False)),
+            color=alt.Color("Kommun/region:N", title=None, legend=alt.Legend(orient="bottom")),
+            strokeDash=alt.StrokeDash("Nyckeltal:N"),
+            tooltip=[
+                alt.Tooltip("Kommun/region:N"),
+                alt.Tooltip("Nyckeltal:N"),
+                alt.Tooltip("År:Q", format=YEAR_FORMAT),
+                alt.Tooltip(f"{SHOWN}:N", title="Värde"),
+            ],
+        )
+        .properties(height=360)
+        .configure(**CHART_CONFIG)
+    )
+
+
+def ranking_chart(ranking: pd.DataFrame, municipality_id: str) -> alt.Chart:
+    """Every kommun's value as a bar, highest first, the chosen kommun in orange.
+    `ranking` has Plats, municipality_id, municipality, value."""
+    data = pd.DataFrame(
+        {
+            "Plats": ranking["Plats"],
+            "Kommun": ranking["municipality"],
+            "Värde": ranking["value"],
+            SHOWN: ranking["value"].map(format_number),
+            "Vald": ranking["municipality_id"] == municipality_id,
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("Kommun:N", sort="-y", axis=None, title=None),
+            y=alt.Y("Värde:Q", title=None),
+            color=alt.condition("datum.Vald", alt.value("#e08214"), alt.value("#9fb6cd")),
+            tooltip=[
+                alt.Tooltip("Plats:Q", format=",d"),
+                alt.Tooltip("Kommun:N"),
+                alt.Tooltip(f"{SHOWN}:N", title="Värde"),
+            ],
+        )
+        .properties(height=260)
+        .configure(**CHART_CONFIG)
+    )
+
+
+def distribution_chart(values: pd.Series, own_name: str, own_value: float | None) -> alt.LayerChart:
+    """How all kommuner's values spread (a histogram), with the chosen kommun's value as
+    an orange line when it has one."""
+    bins = alt.Bin(maxbins=30)  # the tooltip's bins must be the bars' bins
+    hist = (
+        alt.Chart(pd.DataFrame({"Värde": values}))
+        .mark_bar(color="#9fb6cd")
+        .encode(
+            # Titles for the tooltips and screen readers ("Count of Records" otherwise),
+            # none on the axes.
+            x=alt.X("Värde:Q", bin=bins, title="Värde", axis=alt.Axis(title=None)),
+            y=alt.Y("count()", title="Antal kommuner", axis=alt.Axis(title=None, tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip("Värde:Q", bin=bins, title="Värde"),
+                alt.Tooltip("count()", title="Antal kommuner"),
+            ],
+        )
+    )
+    layers: list[alt.Chart] = [hist]
+    if own_value is not None and pd.notna(own_value):
+        own = pd.DataFrame(
+            {"Kommun": [own_name], "Värde": [own_value], SHOWN: [format_number(own_value)]}
+        )
+        layers.append(
+            alt.Chart(own)
+            .mark_rule(color="#e08214", strokeWidth=3)
+            .encode(
+                x="Värde:Q",
+                tooltip=[alt.Tooltip("Kommun:N"), alt.Tooltip(f"{SHOWN}:N", title="Värde")],
+            )
+        )
+    return alt.layer(*layers).properties(height=240).configure(**CHART_CONFIG)

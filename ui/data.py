@@ -52,10 +52,11 @@ def _connection(path: str, identity: tuple[int, int, int]) -> duckdb.DuckDBPyCon
     still open would silently hand back the old file's data.
     """
     with _lock:
-        if _open["identity"] != identity:
+        if _open["identity"] != identity or _open["con"] is None:
             if _open["con"] is not None:
                 _open["con"].close()
                 _open["con"] = None
+                _open["identity"] = None
             con = connect_read_only(Path(path))
             try:
                 # A database built by newer code (or too old for this code) is refused

@@ -8,16 +8,18 @@ parameterised; search text is only ever a bound LIKE pattern.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core.format import CHART_LOCALE, SOURCE_COMPUTED, SOURCE_RAW, format_number, numbered_label
+from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number, numbered_label
+from core.params import Nouns, parse_choice, parse_sdg, parse_year
 from core.scope import RIKET, peer_group, region_of
 from db import queries
 from ui import data
-from ui.components import adopt_url_value, set_url_param
+from ui.charts import distribution_chart, ranking_chart, series_chart
+from ui.components import adopt_url_param, adopt_url_value, set_url_param, url_id_list, url_value
 from ui.export import swedish_table, to_csv, to_excel
 
 GENDERS = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
@@ -29,37 +31,50 @@ SETS = {
 }
 MAX_KPIS = 5
 MAX_CHART_SERIES = 25  # more lines than this is not readable, and slow to draw
+KPI_NOUNS = Nouns("Nyckeltalet", "Nyckeltalen", "nyckeltal")
+MUNICIPALITY_NOUNS = Nouns("Kommunen", "Kommunerna", "kommuner")
+
+
+def _choice(key: str, options: list[str], noun: str, where: str = "") -> Callable[[str], str]:
+    """The parser adopt_url_param wants for a select box or radio over `options`."""
+    return lambda raw: parse_choice(key, raw, options, noun, where)
 
 
 def _list_param(key: str) -> list[str]:
     raw = st.query_params.get(key, "")
-    return [p for p in raw.split(",") if p]
+    return [p.strip() for p in raw.split(",") if p.strip()]
 
 
 def render_explorer(municipality_id: str, name: str) -> None:
     st.title("Utforska nyckeltal")
     st.caption("Sök bland alla Koladas nyckeltal, jämför och ladda ner.")
-    adopt_url_value("q", [st.query_params.get("q", "")])
-    query = st.text_input("Sök nyckeltal", key="q", placeholder="t.ex. behöriga gymnasiet")
-    set_url_param("q", query or None)
-
     goals = data.query(queries.query_goal_ids, municipality_id)
     goal_labels = {"": "Alla"} | dict(goals)
     goal_areas = data.query(queries.query_areas, municipality_id)
     area_labels = {"": "Alla"} | {
         r.area_id: numbered_label(r.number, r.title) for r in goal_areas.itertuples()
     }
+    sdg_labels = {"": "Alla"} | {str(i): f"Mål {i}" for i in range(1, 18)}
+    areas, perspectives = data.query(queries.query_kpi_facets)
+    # The link's filters and years are read first, so a note about a bad one comes at the
+    # top of the page (on a phone the filters fill the first screen).
+    adopt_url_param("omrade", _choice("omrade", list(area_labels), "Målområdet", f" för {name}"))
+    adopt_url_param("mal", _choice("mal", list(goal_labels), "Målet", f" för {name}"))
+    adopt_url_param("sdg", lambda raw: str(parse_sdg("sdg", raw)))
+    adopt_url_param("omr", _choice("omr", areas, "Verksamhetsområdet"))
+    adopt_url_param("persp", _choice("persp", perspectives, "Perspektivet"))
+    years = _url_years()
+
+    adopt_url_value("q", [st.query_params.get("q", "")])
+    query = st.text_input("Sök nyckeltal", key="q", placeholder="t.ex. behöriga gymnasiet")
+    set_url_param("q", query or None)
     c0, c1, c2, c3, c4 = st.columns(5)
-    adopt_url_value("omrade", list(area_labels))
     goal_area = c0.selectbox(
         "Målområde", list(area_labels), format_func=area_labels.get, key="omrade"
     )
     set_url_param("omrade", goal_area or None)
-    adopt_url_value("mal", list(goal_labels))
     goal = c1.selectbox("Mål i målfilen", list(goal_labels), format_func=goal_labels.get, key="mal")
     set_url_param("mal", goal or None)
-    sdg_labels = {"": "Alla"} | {str(i): f"Mål {i}" for i in range(1, 18)}
-    adopt_url_value("sdg", list(sdg_labels))
     sdg = c2.selectbox(
         "Agenda 2030",
         list(sdg_labels),
@@ -69,13 +84,10 @@ def render_explorer(municipality_id: str, name: str) -> None:
         "2030-nyckeltal för det (vilket globalt mål de hör till är Målpuls kurering).",
     )
     set_url_param("sdg", sdg or None)
-    areas, perspectives = data.query(queries.query_kpi_facets)
-    adopt_url_value("omr", ["", *areas])
     area = c3.selectbox(
         "Verksamhetsområde", ["", *areas], format_func=lambda a: a or "Alla", key="omr"
     )
     set_url_param("omr", area or None)
-    adopt_url_value("persp", ["", *perspectives])
     persp = c4.selectbox(
         "Perspektiv", ["", *perspectives], format_func=lambda p: p or "Alla", key="persp"
     )
@@ -100,8 +112,9 @@ def render_explorer(municipality_id: str, name: str) -> None:
         persp or None,
         municipality_id if only_data else None,
     )
-    chosen = list(_list_param("kpi"))[:MAX_KPIS]
-    meta_all = data.query(queries.query_kpi_meta, sorted(set(chosen) | set(hits["id"])))
+    named = _list_param("kpi")
+    meta_all = data.query(queries.query_kpi_meta, sorted(set(named) | set(hits["id"])))
+    chosen = url_id_list("kpi", set(meta_all["id"]), KPI_NOUNS, MAX_KPIS, " i Kolada")
     titles = dict(zip(meta_all["id"], meta_all["title"], strict=True))
     options = list(dict.fromkeys([*chosen, *hits["id"]]))
     n = len(hits)
@@ -122,7 +135,7 @@ def render_explorer(municipality_id: str, name: str) -> None:
     if not selected:
         st.info("Välj ett eller flera nyckeltal i listan ovan för att se värden.")
         return
-    _render_look(municipality_id, name, selected, meta_all[meta_all["id"].isin(selected)])
+    _render_look(municipality_id, name, selected, meta_all[meta_all["id"].isin(selected)], years)
 
 
 def _municipality_set(municipality_id: str, name: str, which: str) -> list[str]:
@@ -136,18 +149,32 @@ def _municipality_set(municipality_id: str, name: str, which: str) -> list[str]:
     return [municipality_id, region_of(municipality_id), RIKET]
 
 
-def _render_look(municipality_id: str, name: str, kpis: list[str], meta: pd.DataFrame) -> None:
+def _url_years() -> tuple[int, int]:
+    """The link's years (fran, till), clamped to the data's years (which forgives an old
+    link) and in order; the last ten years where the link has none or a bad one."""
+    lo, hi = data.query(queries.query_year_range)
+    first = url_value("fran", lambda raw: parse_year("fran", raw, "Startåret"), hi - 9)
+    last = url_value("till", lambda raw: parse_year("till", raw, "Slutåret"), hi)
+    first, last = sorted(max(lo, min(y, hi)) for y in (first, last))
+    return first, last
+
+
+def _render_look(
+    municipality_id: str,
+    name: str,
+    kpis: list[str],
+    meta: pd.DataFrame,
+    wanted_years: tuple[int, int],
+) -> None:
     lo, hi = data.query(queries.query_year_range)
     c1, c2, c3 = st.columns([2, 3, 2])
-    adopt_url_value("urval", list(SETS))
+    adopt_url_param("urval", _choice("urval", list(SETS), "Jämförelsen"))
     which = c1.radio("Jämför", list(SETS), format_func=SETS.get, key="urval")
     set_url_param("urval", which if which != "egen" else None)
-    first = int(st.query_params.get("fran", hi - 9))
-    last = int(st.query_params.get("till", hi))
-    years = c2.slider("År", lo, hi, (max(lo, min(first, hi)), max(lo, min(last, hi))), key="ar")
+    years = c2.slider("År", lo, hi, wanted_years, key="ar")
     set_url_param("fran", str(years[0]))
     set_url_param("till", str(years[1]))
-    adopt_url_value("kon", list(GENDERS))
+    adopt_url_param("kon", _choice("kon", list(GENDERS), "Könsvalet"))
     gender = c3.radio("Kön", list(GENDERS), format_func=GENDERS.get, key="kon", horizontal=True)
     set_url_param("kon", gender if gender != "T" else None)
 
@@ -155,7 +182,7 @@ def _render_look(municipality_id: str, name: str, kpis: list[str], meta: pd.Data
     if which == "lista":
         everyone = data.query(queries.query_municipality_names)
         names = dict(everyone)
-        default = [m for m in _list_param("lista") if m in names] or [municipality_id]
+        default = url_id_list("lista", names, MUNICIPALITY_NOUNS) or [municipality_id]
         if st.session_state.get("_lista_url") != default:
             st.session_state["lista_sel"] = default
         munis = st.multiselect(
@@ -167,7 +194,7 @@ def _render_look(municipality_id: str, name: str, kpis: list[str], meta: pd.Data
     # Only the chosen view is computed and drawn (tabs would build all five on every
     # filter change); the view is in the URL too.
     views = ["Tabell", "Diagram", "Rangordning", "Fördelning", "Om nyckeltalen"]
-    adopt_url_value("vy", views)
+    adopt_url_param("vy", _choice("vy", views, "Visningen"))
     view = st.segmented_control("Visa", views, key="vy", default="Tabell") or "Tabell"
     set_url_param("vy", view if view != "Tabell" else None)
     table = swedish_table(values, meta)
@@ -213,26 +240,7 @@ def _render_look(municipality_id: str, name: str, kpis: list[str], meta: pd.Data
                 "kommuner, se Rangordning och Fördelning."
             )
         elif not values.empty:
-            chart = (
-                alt.Chart(values.assign(Nyckeltal=values["kpi"]))
-                .mark_line(point=True)
-                .encode(
-                    x=alt.X("year:Q", title=None, axis=alt.Axis(format="d")),
-                    y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-                    color=alt.Color(
-                        "municipality:N", title=None, legend=alt.Legend(orient="bottom")
-                    ),
-                    strokeDash=alt.StrokeDash("Nyckeltal:N"),
-                    tooltip=[
-                        "municipality:N",
-                        "kpi:N",
-                        alt.Tooltip("year:Q", format="d"),
-                        alt.Tooltip("value:Q", format=",.4~g"),
-                    ],
-                )
-                .properties(height=360, usermeta={"embedOptions": {"formatLocale": CHART_LOCALE}})
-            )
-            st.altair_chart(chart, width="stretch")
+            st.altair_chart(series_chart(values), width="stretch")
             st.caption(SOURCE_RAW)
     focus = kpis[0]
     if view == "Rangordning":
@@ -272,18 +280,7 @@ def _render_ranking(
             f"**{name}** har plats {int(own['Plats'].iloc[0])} av {len(ranking)} "
             f"(högst värde först) för {titles.get(kpi, kpi)}, {year}."
         )
-    chart = (
-        alt.Chart(ranking.assign(egen=ranking["municipality_id"] == municipality_id))
-        .mark_bar()
-        .encode(
-            x=alt.X("municipality:N", sort="-y", axis=None, title=None),
-            y=alt.Y("value:Q", title=None),
-            color=alt.condition("datum.egen", alt.value("#e08214"), alt.value("#9fb6cd")),
-            tooltip=["Plats:Q", "municipality:N", alt.Tooltip("value:Q", format=",.4~g")],
-        )
-        .properties(height=260)
-    )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(ranking_chart(ranking, municipality_id), width="stretch")
     st.caption(f"Rangordningen: {SOURCE_COMPUTED}. Värdena: {SOURCE_RAW}.")
 
 
@@ -293,21 +290,8 @@ def _render_distribution(municipality_id: str, name: str, kpi: str, gender: str)
         st.info("Inga kommunvärden.")
         return
     own = ranking[ranking["municipality_id"] == municipality_id]["value"]
-    hist = (
-        alt.Chart(ranking)
-        .mark_bar(color="#9fb6cd")
-        .encode(
-            x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=None), y=alt.Y("count()", title=None)
-        )
-    )
-    layers = [hist]
-    if not own.empty:
-        layers.append(
-            alt.Chart(pd.DataFrame({"value": [own.iloc[0]]}))
-            .mark_rule(color="#e08214", strokeWidth=3)
-            .encode(x="value:Q")
-        )
-    st.altair_chart(alt.layer(*layers).properties(height=240), width="stretch")
+    chart = distribution_chart(ranking["value"], name, own.iloc[0] if not own.empty else None)
+    st.altair_chart(chart, width="stretch")
     st.caption(
         f"Fördelningen över alla kommuner, {int(ranking['year'].iloc[0])}; "
         f"orange linje: {name}. {SOURCE_COMPUTED}."

@@ -7,11 +7,20 @@ import pandas as pd
 import streamlit as st
 
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number, numbered_label
+from core.params import UrlParamError, parse_choice
 from core.scope import peer_group
 from db import queries
 from ui import data
 from ui.charts import history_chart
-from ui.components import adopt_url_value, set_url_param
+from ui.components import (
+    MUNICIPALITY_PARAM,
+    OVERVIEW_PAGE,
+    PageLink,
+    adopt_url_param,
+    render_not_found,
+    set_url_param,
+)
+from ui.judging_date import current_day
 from ui.overview import (
     TYPE_LABEL,
     indicator_table,
@@ -20,9 +29,11 @@ from ui.overview import (
     render_links,
 )
 
+GOAL_PAGE = "app_pages/goal.py"
 GOAL_PARAM = "mal"
 INDICATOR_PARAM = "indikator"
 ALL = "alla"
+LINK_LABEL_LIMIT = 40  # a page link does not wrap: this fits a phone 390 px wide
 
 
 def render_goal_page(municipality_id: str, municipality_name: str) -> None:
@@ -32,14 +43,38 @@ def render_goal_page(municipality_id: str, municipality_name: str) -> None:
         return
     ids = [g for g, _ in goals]
     labels = dict(goals)
+
+    def parse_goal(raw: str) -> str:
+        return parse_choice(GOAL_PARAM, raw, ids, "Målet", f" för {municipality_name}")
+
     requested = st.query_params.get(GOAL_PARAM)
-    if requested is not None and requested not in ids:
-        st.error(
-            f"Målet {requested!r} finns inte för {municipality_name}. "
-            "Välj ett mål i listan nedan eller gå till Översikt."
+    try:
+        if requested:
+            parse_goal(requested)
+    except UrlParamError as exc:
+        # A stale or mistyped link: name what is missing and offer every goal, rather
+        # than quietly showing another goal than the one linked.
+        render_not_found(
+            f"{exc} Välj ett av kommunens mål:",
+            [
+                PageLink(
+                    _short(labels[g]),
+                    GOAL_PAGE,
+                    {MUNICIPALITY_PARAM: municipality_id, GOAL_PARAM: g},
+                    help=labels[g],
+                )
+                for g in ids
+            ]
+            + [
+                PageLink(
+                    "Tillbaka till översikten",
+                    OVERVIEW_PAGE,
+                    {MUNICIPALITY_PARAM: municipality_id},
+                    "↩",
+                )
+            ],
         )
-        st.stop()
-    adopt_url_value(GOAL_PARAM, ids)
+    adopt_url_param(GOAL_PARAM, parse_goal)
     goal_id = st.selectbox(
         "Mål",
         ids,
@@ -47,11 +82,22 @@ def render_goal_page(municipality_id: str, municipality_name: str) -> None:
         key=GOAL_PARAM,
     )
     set_url_param(GOAL_PARAM, goal_id)
-    goal = data.query(queries.query_goal, municipality_id, goal_id).iloc[0]
-    indicators = data.query(queries.query_indicator_overview, municipality_id)
+    day = current_day()
+    as_of = day.date if day else None
+    goal = data.query(queries.query_goal, municipality_id, goal_id, as_of).iloc[0]
+    indicators = data.query(queries.query_indicator_overview, municipality_id, as_of)
     indicators = indicators[indicators["goal_id"] == goal_id]
+    # Checked before the header, so a note about the link is seen before the page.
+    options = [ALL, *indicators["indicator_id"]]
+    adopt_url_param(
+        INDICATOR_PARAM,
+        lambda raw: parse_choice(INDICATOR_PARAM, raw, options, "Indikatorn", " i målet"),
+    )
     _render_header(goal, indicators)
+    if day is not None:
+        st.caption(f"{day.heading} · {day.data_line}")
     if indicators.empty:
+        set_url_param(INDICATOR_PARAM, None)
         st.info(_empty_text(goal))
     else:
         _render_indicators(municipality_id, municipality_name, indicators)
@@ -89,24 +135,28 @@ def render_goal_page(municipality_id: str, municipality_name: str) -> None:
     )
 
 
+def _short(label: str, limit: int = LINK_LABEL_LIMIT) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip(" ,.") + "…"
+
+
 def _render_header(goal: pd.Series, indicators: pd.DataFrame) -> None:
     st.title(numbered_label(goal["number"], goal["title"], goal["goal_level_name"]))
-    facts = [goal["framework_name"]]
-    if isinstance(goal["area_title"], str):
-        facts.append(goal["area_title"])
-    facts.append(TYPE_LABEL.get(goal["type"], goal["type"]))
+    facts = [_text(goal["framework_name"]), _text(goal["area_title"])]
+    facts.append(TYPE_LABEL.get(goal["type"], _text(goal["type"])))
     if goal["measurability"] != "ej angiven":
-        facts.append(goal["measurability"])
-    facts.append(goal["definition_status"])
-    if goal["responsible"]:
+        facts.append(_text(goal["measurability"]))
+    facts.append(_text(goal["definition_status"]))
+    if _text(goal["responsible"]):
         facts.append(f"ansvar: {goal['responsible']}")
-    st.caption(" · ".join(facts))
+    st.caption(" · ".join(f for f in facts if f))
     if isinstance(goal["status"], str):
         render_goal_status(goal, indicators)
         st.caption(SOURCE_COMPUTED)
-    if goal["ambition_text"]:
-        st.markdown(f"**Ambitionsnivå ({goal['ambition_status']}):** {goal['ambition_text']}")
-    if goal["description"]:
+    ambition = _text(goal["ambition_text"])
+    if ambition:
+        status = _text(goal["ambition_status"])
+        st.markdown(f"**Ambitionsnivå{f' ({status})' if status else ''}:** {ambition}")
+    if _text(goal["description"]):
         st.markdown(goal["description"])
     refs = list(goal["decision_refs"])
     if refs:
@@ -116,6 +166,12 @@ def _render_header(goal: pd.Series, indicators: pd.DataFrame) -> None:
         st.markdown("**Befintliga styrdokument:** " + ", ".join(docs))
     for note in list(goal["notes"]):
         st.caption(f"Anm.: {note}")
+
+
+def _text(value: object) -> str | None:
+    """A text field of the goal, or None where it is missing: a pandas frame gives a
+    missing text as None, NaN or NA (all but None are truthy, and would print "nan")."""
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def _empty_text(goal: pd.Series) -> str:
@@ -131,7 +187,6 @@ def _render_indicators(municipality_id: str, name: str, ind: pd.DataFrame) -> No
     st.table(indicator_table(ind), hide_index=True, border="horizontal")
     options = [ALL, *ind["indicator_id"]]
     titles = dict(zip(ind["indicator_id"], ind["title"], strict=True)) | {ALL: "Alla nyckeltal"}
-    adopt_url_value(INDICATOR_PARAM, options)
     chosen = st.selectbox(
         "Visa diagram för",
         options,
@@ -151,7 +206,7 @@ def _render_indicators(municipality_id: str, name: str, ind: pd.DataFrame) -> No
             continue
         history = data.query(queries.query_history, kpi, row["gender"], municipality_id, peers)
         if history.empty:
-            st.caption(f"Kolada har inga värden för {kpi} i den här databasen.")
+            st.caption(f"Kolada har inga värden för nyckeltalet {kpi}.")
             continue
         forecast = None
         if pd.notna(row["point"]) and pd.notna(row["horizon_years"]):

@@ -1,18 +1,36 @@
-"""The overview page: frameworks → areas → goals → indicators for one municipality, with
-each indicator's latest Kolada value, its year, Riket's value that year and the desired
-direction."""
+"""Översikt: "are we on track, and why?" for one municipality on the bedömningsdag.
+
+First the whole municipality (goals per status, what changed since the previous judged
+date, which frameworks have ended), then one compact row per goal: status, title, the
+indicator that decides it with its latest value, a small trend line and the forecast
+against the target where there is one. The indicator tables are one click away ("Alla
+nyckeltal", or the goal page)."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from core.format import DIRECTION_LABEL, format_change, format_date, format_number, numbered_label
+from core.format import (
+    DIRECTION_LABEL,
+    SOURCE_COMPUTED,
+    format_change,
+    format_date,
+    format_number,
+    numbered_label,
+    sparkline,
+)
+from core.judging import can_judge, is_known
 from core.labels import STATUS_STYLE, status_badge, status_text
+from core.status import SEVERITY
 from core.vocabulary import Status
 from db import queries
 from ui import data
 from ui.components import adopt_url_value, set_url_param, source_caption
+from ui.judging_date import PARAM, JudgingDay, current_day
 
 TYPE_LABEL = {
     "styrande": "Styrande mål",
@@ -32,25 +50,127 @@ LINK_TYPE_LABEL = {
 
 def render_overview(municipality_id: str, name: str) -> None:
     st.title(f"Översikt – {name}")
+    day = current_day()
     frameworks = data.query(queries.query_frameworks, municipality_id)
-    if frameworks.empty:
+    if frameworks.empty or day is None:
         st.info("Det finns inga mål inlagda för den här kommunen.")
         return
     areas = data.query(queries.query_areas, municipality_id)
-    goals = data.query(queries.query_goals, municipality_id)
-    indicators = data.query(queries.query_indicator_overview, municipality_id)
-    links = data.query(queries.query_links, municipality_id)
-    conflicts = data.query(queries.query_conflicts, municipality_id)
+    goals = data.query(queries.query_goals, municipality_id, day.date)
+    indicators = data.query(queries.query_indicator_overview, municipality_id, day.date)
+    history = data.query(queries.query_goal_statuses, municipality_id)
 
-    goals = _filter_goals(goals, areas)
+    st.subheader(day.heading)
+    st.caption(f"{day.data_line}. {SOURCE_COMPUTED}.")
+    render_staleness(day)
+    _render_summary(goals, history, day)
     for _, fw in frameworks.iterrows():
-        _render_framework(fw, areas, goals, indicators, links, conflicts)
+        _render_period(fw, goals, history, day)
+
+    c0, c1, c2 = st.columns(3)
+    view_labels = {"mal": "Målen", "nyckeltal": "Alla nyckeltal"}
+    adopt_url_value("vy", list(view_labels))
+    view = (
+        c0.segmented_control(
+            "Visa", list(view_labels), format_func=view_labels.get, key="vy", default="mal"
+        )
+        or "mal"
+    )
+    set_url_param("vy", None if view == "mal" else view)
+    shown = _filter_goals(goals, areas, c1, c2)
+    series = data.query(queries.query_indicator_series, municipality_id)
+    links = data.query(queries.query_links, municipality_id) if view == "nyckeltal" else None
+    conflicts = data.query(queries.query_conflicts, municipality_id)
+    for _, fw in frameworks.iterrows():
+        _render_framework(fw, areas, shown, indicators, links, conflicts, series, day)
 
 
-def _filter_goals(goals: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
-    """Filters by area and goal type, kept in the URL (?omrade=…&typ=…) so a filtered
-    view can be shared."""
-    c1, c2 = st.columns(2)
+def _render_summary(goals: pd.DataFrame, history: pd.DataFrame, day: JudgingDay) -> None:
+    """The whole municipality first: how many goals in each status (word, icon, colour),
+    and what changed since the previous judged date."""
+    counts = goals["status"].value_counts()
+    # Bad news first; what cannot be judged last, never counted as good.
+    order = sorted(Status, key=lambda s: -SEVERITY[s] if s in SEVERITY else 1)
+    parts = [f"{status_badge(s)} **{counts[s]}**" for s in order if s in counts]
+    st.markdown(f"**{len(goals)} mål:** " + " &nbsp; ".join(parts))
+    previous = day.previous()
+    if previous is None:
+        return
+    before = history[history["as_of"].map(_as_date) == previous[0]].set_index("goal_id")["status"]
+    changed = []
+    for _, g in goals.iterrows():
+        old = before.get(g["goal_id"])
+        if isinstance(old, str) and isinstance(g["status"], str) and old != g["status"]:
+            label = numbered_label(g["number"], g["title"])
+            changed.append(f"{_short(label)}: {status_text(old)} → {status_text(g['status'])}")
+    since = previous[1] or format_date(previous[0])
+    if changed:
+        st.markdown(f"**Ändrat sedan {since}:** " + "; ".join(changed))
+    else:
+        st.caption(f"Ingen status har ändrats sedan {since}.")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _as_date(v: object) -> dt.date:
+    return pd.Timestamp(v).date()
+
+
+def _render_period(
+    fw: pd.Series, goals: pd.DataFrame, history: pd.DataFrame, day: JudgingDay
+) -> None:
+    """A framework whose period has ended says so and gives its slutbedömning (judged on
+    the data date, with the final year's data once published); one not yet started or
+    preliminary says so."""
+    start, end = _as_date(fw["period_start"]), _as_date(fw["period_end"])
+    name = fw["name"]
+    preliminary = (
+        " Målen är preliminära, inte antagna." if fw["definition_status"] == "preliminär" else ""
+    )
+    if day.date < start:
+        st.info(f"**{name}** gäller från {format_date(start)}: inget att bedöma ännu.{preliminary}")
+    elif end < day.date or end < day.data_date:
+        fw_goals = set(goals.loc[goals["framework_id"] == fw["framework_id"], "goal_id"])
+        final = history[
+            (history["as_of"].map(_as_date) == day.data_date) & history["goal_id"].isin(fw_goals)
+        ]["status"].value_counts()
+        verdict = ", ".join(f"{n} {status_text(s).lower()}" for s, n in final.items())
+        st.caption(
+            f"**{name}**: perioden {_years(start, end)} är avslutad. Slutbedömning med "
+            f"data t.o.m. {day.latest_year or '–'}: {verdict or 'inga mål att bedöma'}."
+            f"{preliminary}"
+        )
+    elif preliminary:
+        st.caption(f"**{name}** ({_years(start, end)}).{preliminary}")
+
+
+def _years(start: dt.date, end: dt.date) -> str:
+    return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+
+
+def render_staleness(day: JudgingDay) -> None:
+    """When the chosen day is too late for the data, say what is missing and offer the
+    latest day the data can judge."""
+    if can_judge(day.date, day.latest_year) or day.latest_year is None:
+        return
+    judgeable = [d for d, _ in day.dates if can_judge(d, day.latest_year)]
+    st.warning(
+        f"**Per {format_date(day.date)} är datan för gammal för en bedömning:** senaste "
+        f"värdena är från {day.latest_year}, och ett värde äldre än tre år bedöms inte. "
+        "Nya värden kommer när Kolada publicerar dem och den nattliga körningen hämtar dem."
+    )
+    if judgeable:
+        latest = max(judgeable)
+        if st.button(f"Visa läget per {format_date(latest)}", key="to_judgeable"):
+            st.session_state["bedomningsdag"] = latest.isoformat()
+            st.rerun()
+
+
+def _filter_goals(goals: pd.DataFrame, areas: pd.DataFrame, c1: Any, c2: Any) -> pd.DataFrame:
+    """Filters by area and goal type (in the columns given), kept in the URL
+    (?omrade=…&typ=…) so a filtered view can be shared."""
     area_labels = {"alla": "Alla områden"} | dict(
         zip(areas["area_id"], areas["title"], strict=True)
     )
@@ -77,41 +197,46 @@ def _render_framework(
     areas: pd.DataFrame,
     goals: pd.DataFrame,
     indicators: pd.DataFrame,
-    links: pd.DataFrame,
+    links: pd.DataFrame | None,
     conflicts: pd.DataFrame,
+    series: dict,
+    day: JudgingDay,
 ) -> None:
-    st.header(fw["name"], divider="gray")
-    if fw["motto"]:
-        st.markdown(f"*{fw['motto']}*")
-    if fw["vision"]:
-        st.markdown(f"> **Vision:** {fw['vision']}")
-    facts = [
-        f"Period {format_date(fw['period_start'])} – {format_date(fw['period_end'])}",
-        f"Status: {fw['definition_status']}",
-    ]
-    if fw["decision_refs"] is not None and len(fw["decision_refs"]):
-        facts.append("Beslut: " + "; ".join(fw["decision_refs"]))
-    if fw["checkpoint_labels"] is not None and len(fw["checkpoint_labels"]):
-        facts.append("Rapportpunkter: " + ", ".join(fw["checkpoint_labels"]))
-    st.caption(" · ".join(facts))
+    st.subheader(fw["name"], divider="gray")
+    if links is not None:  # the full view: the framework's facts and vision
+        facts = [f"Period {format_date(fw['period_start'])} – {format_date(fw['period_end'])}"]
+        if fw["decision_refs"] is not None and len(fw["decision_refs"]):
+            facts.append("Beslut: " + "; ".join(fw["decision_refs"]))
+        if fw["checkpoint_labels"] is not None and len(fw["checkpoint_labels"]):
+            facts.append("Rapportpunkter: " + ", ".join(fw["checkpoint_labels"]))
+        st.caption(" · ".join(facts))
+        if fw["vision"]:
+            st.caption(f"Vision: {fw['vision']}")
 
     fw_goals = goals[goals["framework_id"] == fw["framework_id"]]
     fw_areas = areas[areas["framework_id"] == fw["framework_id"]]
-    if fw_goals["perspective_id"].notna().any():
+    if links is not None and fw_goals["perspective_id"].notna().any():
         _render_grid(fw_areas, fw_goals)
 
+    def render(goal: pd.Series) -> None:
+        goal_ind = indicators[indicators["goal_id"] == goal["goal_id"]]
+        if links is None:
+            _render_goal_row(goal, fw["goal_level_name"], goal_ind, series, day)
+        else:
+            _render_goal(goal, fw["goal_level_name"], goal_ind, links)
+
     for _, area in fw_areas.iterrows():
-        number = f" {int(area['number'])}" if pd.notna(area["number"]) else ""
-        st.subheader(f"{fw['area_level_name']}{number}: {area['title']}")
         area_goals = fw_goals[fw_goals["area_id"] == area["area_id"]]
-        st.markdown(_distribution(area_goals))
+        if area_goals.empty:
+            continue
+        st.markdown(f"##### {numbered_label(area['number'], area['title'], fw['area_level_name'])}")
         for _, goal in area_goals.iterrows():
-            _render_goal(goal, fw["goal_level_name"], indicators, links)
+            render(goal)
     unplaced = fw_goals[fw_goals["area_id"].isna()]
     if not unplaced.empty:
         st.subheader(f"{fw['goal_level_name']} utan område")
         for _, goal in unplaced.iterrows():
-            _render_goal(goal, fw["goal_level_name"], indicators, links)
+            render(goal)
 
     fw_conflicts = conflicts[conflicts["framework_id"] == fw["framework_id"]]
     if not fw_conflicts.empty:
@@ -119,10 +244,64 @@ def _render_framework(
             for _, c in fw_conflicts.iterrows():
                 origin = "nämns i dokumentet" if c["provenance"] == "källa" else "förslag"
                 st.markdown(f"**{c['title']}** ({origin})  \n{c['description']}")
-    if fw["notes"] is not None and len(fw["notes"]):
+    if links is not None and fw["notes"] is not None and len(fw["notes"]):
         with st.expander("Anmärkningar om källan"):
             for note in fw["notes"]:
                 st.markdown(f"- {note}")
+
+
+def _render_goal_row(
+    goal: pd.Series, level_name: str, ind: pd.DataFrame, series: dict, day: JudgingDay
+) -> None:
+    """One compact row per goal: status, title (a link to the goal page), one line of
+    reason from the indicator that decides it, with a small trend line."""
+    with st.container(border=True):
+        badge = status_badge(goal["status"]) if isinstance(goal["status"], str) else ""
+        params = {"kommun": goal["municipality_id"], "mal": goal["goal_id"]}
+        if PARAM in st.query_params:
+            params[PARAM] = st.query_params[PARAM]
+        st.page_link(
+            "app_pages/goal.py",
+            label=f"{badge} **{numbered_label(goal['number'], goal['title'], level_name)}**",
+            query_params=params,
+        )
+        lines = [_reason_line(goal, ind, series, day)]
+        if isinstance(goal["assessment"], str) and goal["assessment"]:
+            flag = " ⚠ Skiljer sig från den beräknade statusen." if goal["disagrees"] else ""
+            lines.append(f"Ledningens bedömning: {status_badge(goal['assessment'])}{flag}")
+        st.markdown("  \n".join(lines))
+
+
+def _reason_line(goal: pd.Series, ind: pd.DataFrame, series: dict, day: JudgingDay) -> str:
+    """Why the goal has its status, in one line: the deciding indicator, its latest value
+    and trend, the forecast against the target where there is one."""
+    if ind.empty:
+        return _no_indicator_text(goal)
+    decider = ind[ind["indicator_id"] == goal["weakest_indicator"]]
+    row = decider.iloc[0] if not decider.empty else ind.iloc[0]
+    if pd.isna(row["judged_year"]):
+        reason = row["status_reason"] if isinstance(row["status_reason"], str) else ""
+        return f"*{_short(indicator_name(row), 80)}*: {reason}"
+    kpi = row["judged_kpi_id"] if isinstance(row["judged_kpi_id"], str) else row["kpi_id"]
+    years, values = series.get((kpi, row["gender"]), ([], []))
+    known = [v for y, v in zip(years, values, strict=True) if is_known(y, day.date)][-8:]
+    line = (
+        f"*{_short(indicator_name(row), 80)}*: {format_number(row['judged_value'])} "
+        f"({int(row['judged_year'])}) :gray[{sparkline(known)}]"
+    )
+    if pd.notna(row["p_met"]) and pd.notna(row["point"]):
+        target_year = pd.Timestamp(row["target_date"]).year
+        line += (
+            f" · prognos {target_year}: {format_number(row['point'])} mot målvärdet "
+            f"{format_number(row['target_value'])}, {format_number(100 * row['p_met'], 0)} % "
+            "sannolikhet"
+        )
+    elif pd.notna(row["change_per_year"]):
+        line += f" · {format_change(row['change_per_year'], row['unit'])} per år"
+    n_more = len(ind) - 1
+    if n_more > 0:
+        line += f" · {n_more} nyckeltal till"
+    return line
 
 
 def _render_grid(areas: pd.DataFrame, goals: pd.DataFrame) -> None:
@@ -153,7 +332,7 @@ def _badge_line(goal: pd.Series) -> str:
 
 
 def _render_goal(
-    goal: pd.Series, level_name: str, indicators: pd.DataFrame, links: pd.DataFrame
+    goal: pd.Series, level_name: str, goal_ind: pd.DataFrame, links: pd.DataFrame
 ) -> None:
     with st.container(border=True):
         st.page_link(
@@ -162,10 +341,12 @@ def _render_goal(
             query_params={"kommun": goal["municipality_id"], "mal": goal["goal_id"]},
         )
         st.caption(_badge_line(goal))
-        goal_ind = indicators[indicators["goal_id"] == goal["goal_id"]]
         render_goal_status(goal, goal_ind)
         if goal["ambition_text"]:
-            with st.expander(f"Ambitionsnivå ({goal['ambition_status']})"):
+            status = goal["ambition_status"]
+            with st.expander(
+                f"Ambitionsnivå ({status})" if isinstance(status, str) else "Ambitionsnivå"
+            ):
                 st.write(goal["ambition_text"])
         if goal["description"] and not goal["ambition_text"]:
             with st.expander("Beskrivning"):
@@ -199,7 +380,7 @@ def _no_indicator_text(goal: pd.Series) -> str:
 
 def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
     def title(row: pd.Series) -> str:
-        return row["title"] + (" (förslag)" if row["provenance"] == "förslag" else "")
+        return indicator_name(row) + (" (förslag)" if row["provenance"] == "förslag" else "")
 
     def kpi(row: pd.Series) -> str:
         if row["is_local"]:
@@ -247,9 +428,7 @@ def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
                 axis=1,
             ),
             "Placering (av kommuner)": ind.apply(_rank_text, axis=1),
-            "Nästa data": ind["next_publication"].map(
-                lambda d: format_date(pd.Timestamp(d).date()) if pd.notna(d) else "–"
-            ),
+            "Nästa data": ind["next_publication"].map(_next_data),
             "Önskad riktning": ind.apply(
                 lambda r: (
                     DIRECTION_LABEL[r["direction"]]
@@ -260,6 +439,24 @@ def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
             "Målvärde": ind["n_ambitions"].map(lambda n: "Beslutat" if n else "Inget beslutat"),
         }
     )
+
+
+def indicator_name(row: pd.Series) -> str:
+    """What an indicator is called on screen: Kolada's title of its KPI, which says exactly
+    what is measured (the document's wording may carry a typo or an older title; it is
+    shown beside it in the explanation), or the document's title for a local indicator."""
+    kpi_title = row.get("kpi_title")
+    return kpi_title if isinstance(kpi_title, str) and kpi_title else row["title"]
+
+
+def _next_data(value: object, today: dt.date | None = None) -> str:
+    """Kolada's next publication date; one that has passed is flagged, since the catalogue
+    date then says only that new values are due."""
+    if pd.isna(value):
+        return "–"
+    day = pd.Timestamp(value).date()
+    today = today or dt.date.today()
+    return format_date(day) + (" (passerat: nya värden väntas)" if day < today else "")
 
 
 def render_links(goal_links: pd.DataFrame) -> None:
@@ -300,7 +497,7 @@ def render_goal_status(goal: pd.Series, indicators: pd.DataFrame) -> None:
     line = f"{status_badge(goal['status'])} {goal['status_reason']}"
     weakest = indicators[indicators["indicator_id"] == goal["weakest_indicator"]]
     if not weakest.empty and goal["status"] not in (Status.MET, Status.ON_TRACK, Status.IMPROVING):
-        line += f" Svagast: *{weakest.iloc[0]['title']}*."
+        line += f" Svagast: *{indicator_name(weakest.iloc[0])}*."
     if not goal["forecast_allowed"] and goal["type"] != "ej fastställt":
         line += " *Ingen prognos: målet är inte ett styrande, kvantitativt mål.*"
     st.markdown(line)
@@ -315,7 +512,9 @@ def render_explanations(ind: pd.DataFrame) -> None:
         for _, r in ind.iterrows():
             if pd.isna(r["status"]):
                 continue
-            lines = [f"**{r['title']}**: {status_text(r['status'])}. {r['status_reason']}"]
+            lines = [f"**{indicator_name(r)}**: {status_text(r['status'])}. {r['status_reason']}"]
+            if indicator_name(r) != r["title"]:
+                lines.append(f"I dokumentet: ”{r['title']}”")
             if pd.notna(r["judged_year"]):
                 lines.append(
                     f"Senaste värde {format_number(r['latest_value'])} ({int(r['judged_year'])})"

@@ -7,6 +7,7 @@ Reports are frozen with `python -m reports freeze` (the page only reads them).""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ import streamlit as st
 from core.errors import DataError
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, forecast_text, format_number, numbered_label
 from core.labels import status_text
+from core.params import parse_choice, parse_report_date
 from core.reports import GoalChange, Report, ReportIndicator, diff_reports
 from db import queries
 from reports.charts import indicator_chart
@@ -22,7 +24,7 @@ from reports.excel import to_workbook
 from reports.store import list_reports, load_report
 from reports.word import to_docx
 from ui import data
-from ui.components import adopt_url_value, set_url_param
+from ui.components import adopt_url_param, set_url_param, url_value
 
 REPORT_PARAM = "rapport"
 COMPARE_PARAM = "jamfor"
@@ -66,15 +68,18 @@ def render_reports(municipality_id: str, name: str) -> None:
     st.subheader("Frysta rapporter")
     if broken:
         st.warning("Rapportfiler som inte kan läsas:  \n" + "  \n".join(broken))
+    dates = [d for d, _ in frozen]
     if not frozen:
+        _drop_url_param(REPORT_PARAM, _report_parser(REPORT_PARAM, dates))
+        _drop_url_param(COMPARE_PARAM, _report_parser(COMPARE_PARAM, dates))
         st.info(
-            f"Inga rapporter är frysta för {name} ännu. En rapport fryses av den som "
-            "sammanställer delårsrapporten, t.ex.:  \n"
-            f"`python -m reports freeze --kommun {municipality_id} --date 2026-08-31`"
+            f"Inga rapporter är frysta för {name} ännu. Den som sammanställer "
+            "delårsrapporten eller årsredovisningen ber Målpuls förvaltare att frysa "
+            "rapporten per rapportdagen; den visas sedan här, exakt som den frystes."
         )
     else:
         by_date = {d.isoformat(): p for d, p in frozen}
-        adopt_url_value(REPORT_PARAM, list(by_date))
+        adopt_url_param(REPORT_PARAM, _report_parser(REPORT_PARAM, dates))
         chosen = st.selectbox(
             "Rapport",
             list(by_date),
@@ -91,9 +96,11 @@ def render_reports(municipality_id: str, name: str) -> None:
         others = [d for d in by_date if d != chosen]
         st.subheader("Vad har ändrats")
         if not others:
+            _drop_url_param(COMPARE_PARAM, _report_parser(COMPARE_PARAM, dates))
             st.caption("Frys en rapport till för att jämföra.")
         else:
-            adopt_url_value(COMPARE_PARAM, others)
+            # The report itself is no comparison: it is dropped below, without a note.
+            adopt_url_param(COMPARE_PARAM, _report_parser(COMPARE_PARAM, dates))
             older = [d for d in others if d < chosen]
             if (
                 COMPARE_PARAM not in st.session_state
@@ -111,6 +118,22 @@ def render_reports(municipality_id: str, name: str) -> None:
             _render_changes(old, new, diff_reports(old, new))
     st.subheader("Beräknat per rapportpunkt")
     _render_checkpoints(municipality_id)
+
+
+def _drop_url_param(key: str, parse: Callable[[str], str]) -> None:
+    """A parameter for a choice the page does not offer now (no report frozen, none to
+    compare with, no checkpoint): a note if it names something that does not exist, and
+    out of the URL."""
+    url_value(key, parse, None)
+    set_url_param(key, None)
+
+
+def _report_parser(key: str, dates: list[dt.date]) -> Callable[[str], str]:
+    return lambda raw: parse_report_date(key, raw, dates).isoformat()
+
+
+def _checkpoint_parser(labels: list[str]) -> Callable[[str], str]:
+    return lambda raw: parse_choice(CHECKPOINT_PARAM, raw, labels, "Rapportpunkten")
 
 
 def _render_frozen(report: Report, path: Path) -> None:
@@ -212,10 +235,14 @@ def _render_changes(old: Report, new: Report, changes: list[GoalChange]) -> None
 def _render_checkpoints(municipality_id: str) -> None:
     goals = data.query(queries.query_checkpoint_goals, municipality_id)
     if goals.empty:
-        st.caption("Målfilen anger inga rapportpunkter före datadatumet.")
+        _drop_url_param(CHECKPOINT_PARAM, _checkpoint_parser([]))
+        st.caption(
+            "Kommunens mål har inga rapportpunkter (delårsrapport, årsredovisning) före dagen "
+            "för senaste Kolada-data."
+        )
         return
     labels = list(dict.fromkeys(goals["checkpoint_label"]))
-    adopt_url_value(CHECKPOINT_PARAM, labels)
+    adopt_url_param(CHECKPOINT_PARAM, _checkpoint_parser(labels))
     label = st.selectbox("Rapportpunkt", labels, key=CHECKPOINT_PARAM)
     set_url_param(CHECKPOINT_PARAM, label)
     part = goals[goals["checkpoint_label"] == label]
@@ -261,6 +288,6 @@ def _render_checkpoints(municipality_id: str) -> None:
         )
     st.caption(
         f"Beräknat per {as_of.isoformat()} med de värden som var kända då (värden som hämtats "
-        "senare räknas inte). Beräkningen görs om vid varje körning; frys rapporten för att "
-        f"låsa den. {SOURCE_COMPUTED}."
+        "senare räknas inte). Beräkningen görs om när nya Kolada-data hämtas; en frusen "
+        f"rapport ändras aldrig. {SOURCE_COMPUTED}."
     )
