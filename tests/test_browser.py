@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from config import PROJECT_ROOT, Paths
 
@@ -87,6 +87,24 @@ def browser() -> Iterator[Browser]:
         )
         yield b
         b.close()
+
+
+VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
+
+
+def _device_page(browser: Browser, device: str) -> tuple[BrowserContext, Page]:
+    """A fresh context and page as a laptop (1440×900) or a phone (390×844, touch)."""
+    width, height = VIEWPORTS[device]
+    phone = device == "phone"
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        locale="sv-SE",
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return context, page
 
 
 @pytest.fixture
@@ -253,17 +271,9 @@ def test_bad_urls_get_a_swedish_message_and_a_way_back(server: str, browser: Bro
     """Links that forgive, on a desktop and on a phone: an unknown municipality, goal or
     global goal, or a malformed year, gets a Swedish message and a way on that works in the
     page itself (the sidebar is folded away on a phone); never a traceback."""
-    viewports = {"desktop": (1440, 900), "phone": (390, 844)}
-    for device, (width, height) in viewports.items():
+    for device in VIEWPORTS:
         phone = device == "phone"
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            locale="sv-SE",
-            is_mobile=phone,
-            has_touch=phone,
-        )
-        page = context.new_page()
-        page.set_default_timeout(30_000)
+        context, page = _device_page(browser, device)
 
         def settled(shot: str, page: Page = page, device: str = device) -> None:
             """Once the run has ended and every element is drawn: no traceback, and a
@@ -325,16 +335,8 @@ def test_leadership_summary_in_the_first_screen(server: str, browser: Browser) -
     """ "Are we on track, and why?" in the first screen, on a laptop and on a phone: the
     heading names the bedömningsdag, the status summary is inside the first viewport, no
     "nan", no developer chrome; a shared ?per= opens on that day."""
-    for device, (width, height) in {"desktop": (1440, 900), "phone": (390, 844)}.items():
-        phone = device == "phone"
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            locale="sv-SE",
-            is_mobile=phone,
-            has_touch=phone,
-        )
-        page = context.new_page()
-        page.set_default_timeout(30_000)
+    for device, (_, height) in VIEWPORTS.items():
+        context, page = _device_page(browser, device)
         for kommun, name in KOMMUNER.items():
             page.goto(f"{server}/?kommun={kommun}")
             expect(page.locator("h1").first).to_have_text(f"Översikt – {name}")
