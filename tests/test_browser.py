@@ -92,6 +92,14 @@ def browser() -> Iterator[Browser]:
 VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
 
 
+def _settled(page: Page) -> None:
+    """Wait until the page's run has finished before clicking or typing: under load, input
+    sent while the script still runs can be lost with the rerun it triggers."""
+    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
+        "data-test-script-state", "notRunning"
+    )
+
+
 def _device_page(browser: Browser, device: str) -> tuple[BrowserContext, Page]:
     """A fresh context and page as a laptop (1440×900) or a phone (390×844, touch)."""
     width, height = VIEWPORTS[device]
@@ -155,11 +163,7 @@ def test_search_chart_and_excel_download(server: str, page: Page) -> None:
 
     page.goto(f"{server}/utforska?kommun=1962")
     expect(page.locator("h1").first).to_have_text("Utforska nyckeltal")
-    # Type only once the first run has finished: under load, input sent while the page is
-    # still running can be lost with the rerun it triggers.
-    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
-        "data-test-script-state", "notRunning"
-    )
+    _settled(page)
     search = page.get_by_label("Sök nyckeltal")
     search.fill("behöriga yrkesprogram hemkommun")
     search.press("Enter")
@@ -196,6 +200,7 @@ def test_agenda_2030_cell_to_indicator(server: str, page: Page) -> None:
     expect(page.locator("h1").first).to_have_text("Agenda 2030")
     cell = page.locator('[aria-label^="Globalt mål 11 och 3. Vi har attraktiva"]')
     expect(cell).to_have_count(1)
+    _settled(page)
     cell.click()
     expect(page).to_have_url(re.compile(r"sdg=11"))
     expect(page.get_by_text("Mål 11: Hållbara städer och samhällen")).to_be_visible()
@@ -221,6 +226,7 @@ def test_agenda_2030_cell_to_indicator(server: str, page: Page) -> None:
 def test_agenda_2030_links_download(server: str, page: Page) -> None:
     page.goto(f"{server}/agenda-2030?kommun=0685")
     expect(page.locator("h1").first).to_have_text("Agenda 2030")
+    _settled(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Ladda ner kopplingarna (CSV)").click()
     target = ARTIFACTS / "agenda2030-0685.csv"
@@ -255,6 +261,7 @@ def test_frozen_report_word_download(server: str, page: Page, built_paths: Paths
     page.goto(f"{server}/rapporter?kommun=1962&rapport=2023-08-31")
     expect(page.locator("h1").first).to_have_text("Rapporter – Norberg")
     expect(page.get_by_text("Delårsrapport per 31 augusti 2023").first).to_be_visible()
+    _settled(page)
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="Ladda ner Word").click()
     target = ARTIFACTS / "prognos-1962-2023-08-31.docx"
