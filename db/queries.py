@@ -124,7 +124,7 @@ def query_indicator_overview(
         LEFT JOIN own ON own.kpi = ind.kpi_id AND own.gender = ind.gender
         LEFT JOIN kolada_value r
                ON r.kpi = ind.kpi_id AND r.gender = ind.gender
-              AND r.municipality_id = $riket AND r.year = own.year
+              AND r.municipality_id = $riket AND r.year = coalesce(res.latest_year, own.year)
         ORDER BY ind.goal_id, ind.position
         """,
         {"m": municipality_id, "riket": RIKET, "as_of": as_of},

@@ -3,6 +3,8 @@ against the bundled raw values."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pandas as pd
 
@@ -26,6 +28,20 @@ def test_overview_latest_value_matches_raw_data(tiny_con: duckdb.DuckDBPyConnect
         "SELECT value FROM kolada_value WHERE kpi = 'N15428' AND municipality_id = '0000' "
         "AND gender = 'T' AND year = ?",
         [raw[0]],
+    ).fetchone()[0]
+    assert row["riket_value"] == riket
+
+
+def test_overview_on_a_past_date_compares_with_riket_the_same_year(
+    tiny_con: duckdb.DuckDBPyConnection,
+) -> None:
+    """On a checkpoint the judged value is an older year; Riket's value is that year's."""
+    ov = queries.query_indicator_overview(tiny_con, "1962", dt.date(2021, 12, 31))
+    row = ov[ov["kpi_id"] == "N15428"].iloc[0]
+    assert int(row["judged_year"]) == 2020  # 2021's value is not known until 2022
+    riket = tiny_con.execute(
+        "SELECT value FROM kolada_value WHERE kpi = 'N15428' AND municipality_id = '0000' "
+        "AND gender = 'T' AND year = 2020"
     ).fetchone()[0]
     assert row["riket_value"] == riket
 
