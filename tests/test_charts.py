@@ -12,6 +12,7 @@ import vl_convert as vlc
 
 from core.reports import ReportIndicator
 from reports.charts import indicator_chart, indicator_png
+from tests.test_reports import _ind
 from ui.charts import SHOWN, distribution_chart, history_chart, ranking_chart, series_chart
 
 NBSP = "\u00a0"
@@ -31,36 +32,16 @@ def _texts(chart: object) -> tuple[list[str], str]:
 
 
 def _indicator(**kw: object) -> ReportIndicator:
+    """A frozen report's indicator with thousands in its values (test_reports' builder)."""
     base = {
-        "indicator_id": "i1",
-        "goal_id": "g1",
         "title": "Anmälda våldsbrott, antal/100 000 invånare",
-        "kpi_id": "N1",
-        "judged_kpi_id": "N1",
-        "gender": "T",
         "unit": "antal/100 000 inv",
         "direction": "minska",
-        "ambitions": [],
         "years": [2019, 2020, 2021],
         "values": [1278.0, 1622.088, 1247.8],
-        "status": "Förbättras",
-        "basis": "riktning",
-        "reason": "r",
-        "latest_year": 2021,
         "latest_value": 1247.8,
-        "data_age_years": 1,
-        "next_publication": None,
-        "change_per_year": 1.0,
-        "target_value": None,
-        "target_date": None,
-        "horizon_years": None,
-        "method": None,
-        "point": None,
-        "lo80": None,
-        "hi80": None,
-        "p_met": None,
     }
-    return ReportIndicator(**(base | kw))
+    return _ind(**(base | kw))
 
 
 def test_report_chart_thousands_and_years() -> None:

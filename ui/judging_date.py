@@ -70,7 +70,6 @@ def render_judging_date_picker(municipality_id: str) -> JudgingDay:
     default = default_judging_date(list(dates), data_date).isoformat()
     requested = st.query_params.get(PARAM)
     url_changed = requested != st.session_state.get(_SEEN)
-    st.session_state[_SEEN] = requested
     if _KEY not in st.session_state or st.session_state[_KEY] not in options:
         st.session_state[_KEY] = default
     if url_changed and requested in options:

@@ -24,7 +24,7 @@ from core.format import (
     sparkline,
 )
 from core.judging import can_judge, is_known
-from core.labels import STATUS_STYLE, status_badge, status_text
+from core.labels import status_badge, status_text
 from core.status import SEVERITY
 from core.vocabulary import Status
 from db import queries
@@ -78,8 +78,10 @@ def render_overview(municipality_id: str, name: str) -> None:
     )
     set_url_param("vy", None if view == "mal" else view)
     shown = _filter_goals(goals, areas, c1, c2)
-    series = data.query(queries.query_indicator_series, municipality_id)
-    links = data.query(queries.query_links, municipality_id) if view == "nyckeltal" else None
+    # Each view reads only what it draws: trend lines for the rows, links for the tables.
+    full = view == "nyckeltal"
+    series = {} if full else data.query(queries.query_indicator_series, municipality_id)
+    links = data.query(queries.query_links, municipality_id) if full else None
     conflicts = data.query(queries.query_conflicts, municipality_id)
     for _, fw in frameworks.iterrows():
         _render_framework(fw, areas, shown, indicators, links, conflicts, series, day)
@@ -479,14 +481,6 @@ def _rank_text(row: pd.Series) -> str:
     if pd.notna(row["rank_peers"]):
         text += f"; {int(row['rank_peers'])} av {int(row['n_peers'])} liknande"
     return text
-
-
-def _distribution(goals: pd.DataFrame) -> str:
-    """Status distribution of an area's goals, worst first, as badges."""
-    order = list(STATUS_STYLE)
-    counts = goals["status"].value_counts()
-    parts = [f"{status_badge(s)} × {counts[s]}" for s in reversed(order) if s in counts]
-    return "Målstatus: " + " ".join(parts) if parts else ""
 
 
 def render_goal_status(goal: pd.Series, indicators: pd.DataFrame) -> None:
