@@ -309,9 +309,20 @@ def test_goal_page_from_url(tiny_env: Paths, kommun: str, goal: str, title: str)
     assert at.title[0].value.startswith(title)
     assert at.query_params["mal"] == goal
     if kommun == "1962":
-        # One chart per indicator with Kolada values (mal-2 has one local indicator).
-        assert _count(at, "vega_lite_chart") == 7
+        # First the chart of the indicator that decides the goal's status, named in the
+        # picker; the indicator table lists them all.
+        assert _count(at, "vega_lite_chart") == 1
+        picker = at.selectbox(key="indikator")
+        assert picker.value == "n2-langvarigt-ekonomiskt-bistand"
+        assert "indikator" not in at.query_params  # the default stays out of the URL
+        assert "(avgör målets status)" in picker.format_func(picker.value)
         assert "Medianen för liknande kommuner" in _text(at)
+        assert "<th scope=\"col\">Nyckeltal</th>" in _text(at)
+        # "Alla nyckeltal": one chart per indicator with Kolada values (mal-2 has one
+        # local indicator), and the choice goes into the URL.
+        picker.set_value("alla").run()
+        assert _count(at, "vega_lite_chart") == 7
+        assert at.query_params["indikator"] == "alla"
     if kommun == "0685":
         assert "Utmaningar" in _text(at) and "(förslag)" in _text(at)
 
@@ -491,13 +502,13 @@ def test_goal_id_in_another_case_is_forgiven(tiny_env: Paths) -> None:
     assert at.query_params["mal"] == "mal-2"
 
 
-def test_unknown_indicator_shows_all_with_a_note(tiny_env: Paths) -> None:
+def test_unknown_indicator_shows_the_deciding_one_with_a_note(tiny_env: Paths) -> None:
     at = _goal_page("1962", mal="mal-2", indikator="nope")
     assert not at.exception and not at.error
     assert _notes(at) == ["Indikatorn nope finns inte i målet. Värdet i adressen används inte."]
-    assert at.selectbox(key="indikator").value == "alla"
+    assert at.selectbox(key="indikator").value == "n2-langvarigt-ekonomiskt-bistand"
     assert "indikator" not in at.query_params
-    assert _count(at, "vega_lite_chart") == 7
+    assert _count(at, "vega_lite_chart") == 1
     at.run()  # the note was for the link; it does not follow the user around
     assert not at.info
 

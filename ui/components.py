@@ -4,10 +4,12 @@ and the single place where errors are shown."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable, Collection, Sequence
 from typing import NamedTuple, NoReturn, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from core.errors import MalpulsError
@@ -23,6 +25,26 @@ def render_error(exc: MalpulsError) -> None:
     """The one place errors reach the screen: a Swedish message, never a traceback."""
     st.error(f"**{exc.title}**\n\n{exc}")
     st.stop()
+
+
+def render_table(frame: pd.DataFrame, caption: str | None = None) -> None:
+    """A small table of text as one block of plain HTML, scrolling sideways on a phone.
+
+    st.table draws every cell through Streamlit's markdown renderer (a goal page's 8 × 12
+    table was 96 renderers and the largest cost of its first load in the browser, see
+    bench/bench_browser.py); one HTML block draws the same table at a fraction of that.
+    Cells are escaped text: nothing in a cell is read as markup."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    st.markdown(
+        f'<div class="mp-table" style="overflow-x:auto"><table>{cap}<thead><tr>{head}</tr>'
+        f"</thead><tbody>{rows}</tbody></table></div>",
+        unsafe_allow_html=True,
+    )
 
 
 def render_municipality_picker() -> str | None:

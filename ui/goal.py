@@ -18,6 +18,7 @@ from ui.components import (
     PageLink,
     adopt_url_param,
     render_not_found,
+    render_table,
     set_url_param,
 )
 from ui.judging_date import current_day
@@ -100,7 +101,13 @@ def render_goal_page(municipality_id: str, municipality_name: str) -> None:
         set_url_param(INDICATOR_PARAM, None)
         st.info(_empty_text(goal))
     else:
-        _render_indicators(municipality_id, municipality_name, indicators)
+        deciding = goal["weakest_indicator"]
+        _render_indicators(
+            municipality_id,
+            municipality_name,
+            indicators,
+            deciding if isinstance(deciding, str) else None,
+        )
     links = data.query(queries.query_links, municipality_id)
     goal_links = links[links["goal_id"] == goal_id]
     if not goal_links.empty:
@@ -182,18 +189,25 @@ def _empty_text(goal: pd.Series) -> str:
     return "Inga nyckeltal är kopplade till målet ännu."
 
 
-def _render_indicators(municipality_id: str, name: str, ind: pd.DataFrame) -> None:
+def _render_indicators(
+    municipality_id: str, name: str, ind: pd.DataFrame, deciding: str | None
+) -> None:
     st.subheader("Nyckeltal")
-    st.table(indicator_table(ind), hide_index=True, border="horizontal")
+    render_table(indicator_table(ind))
     options = [ALL, *ind["indicator_id"]]
     titles = dict(zip(ind["indicator_id"], ind["title"], strict=True)) | {ALL: "Alla nyckeltal"}
+    # The chart shown first is the indicator that decides the goal's status: it answers
+    # "why", and one chart draws in a fraction of the time of all of them on a phone.
+    default = deciding if deciding in options else options[1]
+    if st.session_state.get(INDICATOR_PARAM) not in options:  # first view, or another goal's
+        st.session_state[INDICATOR_PARAM] = default
     chosen = st.selectbox(
         "Visa diagram för",
         options,
-        format_func=titles.get,
+        format_func=lambda i: titles[i] + (" (avgör målets status)" if i == deciding else ""),
         key=INDICATOR_PARAM,
     )
-    set_url_param(INDICATOR_PARAM, None if chosen == ALL else chosen)
+    set_url_param(INDICATOR_PARAM, None if chosen == default else chosen)
     shown = ind if chosen == ALL else ind[ind["indicator_id"] == chosen]
     peers_info = peer_group(data.query(queries.query_peer_groups), name)
     peers = peers_info[1] if peers_info else []

@@ -220,8 +220,13 @@ def _render_framework(
     if links is not None and fw_goals["perspective_id"].notna().any():
         _render_grid(fw_areas, fw_goals)
 
+    # One grouping instead of a boolean filter per goal: on pyarrow-backed frames each
+    # filter copies every column, and that was most of the page's server time.
+    by_goal = dict(tuple(indicators.groupby("goal_id", sort=False)))
+    no_indicators = indicators.iloc[0:0]
+
     def render(goal: pd.Series) -> None:
-        goal_ind = indicators[indicators["goal_id"] == goal["goal_id"]]
+        goal_ind = by_goal.get(goal["goal_id"], no_indicators)
         if links is None:
             _render_goal_row(goal, fw["goal_level_name"], goal_ind, series, day)
         else:
