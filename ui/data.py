@@ -4,17 +4,24 @@ Pages and ui modules call read functions as objects, `data.query(queries.query_g
 municipality_id)`, so a reader (and a tool) can follow a page to its SQL. Errors from
 DuckDB arrive as MalpulsError (db.reads) and are shown by the app's one error display.
 
-The database file is replaced atomically by each ETL run. Connections and cached results
-are keyed on the file's identity (inode, size, mtime), so the app picks up a new file on
-the next rerun without a restart, and a reader holding the old file keeps a complete old
-file until it lets go. The app never builds the database: `make run` does.
+The database file is replaced atomically by each ETL run, while sessions read it. Every
+published file gets one shared read-only connection (db.connection.connect_published), and
+each read takes its own cursor on it, counted as a reader of that file. A newer file gets
+a new connection at the first read after the publish; the older one is closed when its
+last reader is done, never under a reader. So a read never fails or mixes two files
+because of a publish, and the first read that starts after a publish reads the new file
+(tests/test_reader_publish.py). Cached results are keyed on the file's identity (inode,
+size, mtime), so the app picks up a new file on the next rerun without a restart. The app
+never builds the database: `make run` does.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +31,7 @@ import streamlit as st
 from config import Paths
 from core.errors import DataError
 from db import queries
-from db.connection import connect_read_only, file_identity
+from db.connection import Identity, connect_published, file_identity, published_cursor
 from db.migrations import check_readable
 from db.reads import run_read
 
@@ -40,58 +47,106 @@ def paths() -> Paths:
     return Paths.from_env()
 
 
-_lock = threading.Lock()
-_open: dict[str, Any] = {"identity": None, "con": None}
+@dataclass(eq=False)
+class _File:
+    """The shared connection to one published file and how many reads are using it."""
+
+    con: duckdb.DuckDBPyConnection
+    identity: Identity
+    readers: int = 0
 
 
-def _connection(path: str, identity: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
-    """One read-only connection per published file, replaced when the file is.
+class _PublishedFiles:
+    """The connection to the newest published file, and older ones still being read.
 
-    The old connection must be closed before the new file is opened: DuckDB caches open
-    database instances by path, so connecting to the same path while the old instance is
-    still open would silently hand back the old file's data.
+    The lock guards the bookkeeping and every call that touches a shared connection
+    (opening, closing, taking and closing a cursor): DuckDB refuses, rather than waits for,
+    a call on a connection busy with another. The reads run on their cursors, outside it. A
+    publish costs the first reader after it one open (attach and check_readable, about a
+    tenth of a second on the full database), during which other reads wait.
     """
-    with _lock:
-        if _open["identity"] != identity or _open["con"] is None:
-            if _open["con"] is not None:
-                _open["con"].close()
-                _open["con"] = None
-                _open["identity"] = None
-            con = connect_read_only(Path(path))
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._newest: _File | None = None
+        self._older: list[_File] = []  # replaced, still being read
+
+    @contextmanager
+    def cursor(self, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the file published at `path` now, kept open (with its file) until
+        the block ends."""
+        file, cur = self._acquire(path)
+        try:
+            yield cur
+        finally:
+            self._release(file, cur)
+
+    def _acquire(self, path: Path) -> tuple[_File, duckdb.DuckDBPyConnection]:
+        with self._lock:
+            if self._newest is None or self._newest.identity != _identity(path):
+                self._replace_newest(self._open(path))
+            file = self._newest
+            assert file is not None
+            cur = published_cursor(file.con)
+            file.readers += 1
+            return file, cur
+
+    def _release(self, file: _File, cur: duckdb.DuckDBPyConnection) -> None:
+        with self._lock:
             try:
-                # A database built by newer code (or too old for this code) is refused
-                # with a message naming the command, never read half-understood.
-                check_readable(con)
-            except DataError:
-                con.close()
-                raise
-            _open["con"] = con
-            _open["identity"] = identity
-        return _open["con"]
+                cur.close()
+            finally:
+                file.readers -= 1
+                if file is not self._newest and file.readers == 0:
+                    self._older.remove(file)
+                    file.con.close()
+
+    def _replace_newest(self, file: _File) -> None:
+        old, self._newest = self._newest, file
+        if old is None:
+            return
+        if old.readers:
+            self._older.append(old)
+        else:
+            old.con.close()
+
+    @staticmethod
+    def _open(path: Path) -> _File:
+        con, identity = connect_published(path)
+        try:
+            # A database built by newer code (or too old for this code) is refused with a
+            # message naming the command, never read half-understood.
+            check_readable(con)
+        except DataError:
+            con.close()
+            raise
+        return _File(con, identity)
 
 
-def _current() -> tuple[str, tuple[int, int, int]]:
-    p = paths().db_path
-    if not p.exists():
-        raise DataError(MISSING_DATABASE, title="Databasen saknas")
-    return str(p), file_identity(p)
+_files = _PublishedFiles()
+
+
+def _identity(path: Path) -> Identity:
+    try:
+        return file_identity(path)
+    except FileNotFoundError:
+        raise DataError(MISSING_DATABASE, title="Databasen saknas") from None
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def _cached(_fn: Callable[..., Any], name: str, identity: tuple[int, int, int], *args: Any) -> Any:
-    # `_fn` is not hashed (leading underscore); `name` (module + function) keys the cache.
-    del name
-    path, _ = _current()
-    # A cursor is a separate connection to the same database: safe to use from the
-    # script thread while other sessions use their own.
-    with _connection(path, identity).cursor() as cur:
+def _cached(_fn: Callable[..., Any], name: str, identity: Identity, *args: Any) -> Any:
+    # `_fn` is not hashed (leading underscore); `name` (module + function) and `identity`
+    # key the cache. The read may find a file newer than `identity` (one published since
+    # `query` looked), never an older one.
+    del name, identity
+    with _files.cursor(paths().db_path) as cur:
         return run_read(cur, _fn, *args)
 
 
 def query(fn: Callable[..., T], *args: Any) -> T:
     """`fn(con, *args)` for a read function of db.queries or db.judging, cached per
     published database file."""
-    _, identity = _current()
+    identity = _identity(paths().db_path)
     return _cached(fn, f"{fn.__module__}.{fn.__qualname__}", identity, *args)
 
 
