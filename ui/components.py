@@ -41,10 +41,22 @@ def render_table(frame: pd.DataFrame, caption: str | None = None) -> None:
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     st.markdown(
-        f'<div class="mp-table" style="overflow-x:auto"><table>{cap}<thead><tr>{head}</tr>'
+        f"<style>{_TABLE_CSS}</style>"
+        f'<div class="mp-table"><table>{cap}<thead><tr>{head}</tr>'
         f"</thead><tbody>{rows}</tbody></table></div>",
         unsafe_allow_html=True,
     )
+
+
+# Compact cells (a dozen columns fit a laptop), sideways scrolling on a phone, the caption
+# above the table as a heading.
+_TABLE_CSS = (
+    ".mp-table{overflow-x:auto}"
+    ".mp-table table{font-size:0.875rem;margin:0}"
+    ".mp-table th,.mp-table td{padding:0.35rem 0.5rem;vertical-align:top}"
+    ".mp-table caption{caption-side:top;text-align:left;font-weight:600;font-size:1rem;"
+    "padding:0 0 0.5rem 0;color:inherit}"
+)
 
 
 def render_municipality_picker() -> str | None:

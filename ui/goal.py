@@ -193,7 +193,6 @@ def _render_indicators(
     municipality_id: str, name: str, ind: pd.DataFrame, deciding: str | None
 ) -> None:
     st.subheader("Nyckeltal")
-    render_table(indicator_table(ind))
     options = [ALL, *ind["indicator_id"]]
     titles = dict(zip(ind["indicator_id"], ind["title"], strict=True)) | {ALL: "Alla nyckeltal"}
     # The chart shown first is the indicator that decides the goal's status: it answers
@@ -246,3 +245,6 @@ def _render_indicators(
             + "."
         )
     render_explanations(shown)
+    # The whole set after the chart that explains the status: the chart answers "why",
+    # the table is for comparing the indicators.
+    render_table(indicator_table(ind), caption="Alla nyckeltal i målet")
