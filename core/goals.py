@@ -262,7 +262,11 @@ class GoalFile(_Model):
 @dataclass(frozen=True)
 class ReferenceData:
     """What links in a goal file may point at; built by the ETL from data/reference and
-    the KPI catalogue. `kpis` holds current ids, `retired_kpis` ids only in older catalogues."""
+    the KPI catalogue. `kpis` holds current ids, `retired_kpis` ids only in older catalogues.
+    `vanished_kpis` (a live run's): ids that were current when the database or the bundled
+    snapshot was made and are missing from Kolada's catalogue today. A successor must be
+    current (naming a retired series as the successor is a mistake in the file), unless it
+    vanished since: the file was right when written, so the run keeps going and warns."""
 
     sdg_goals: frozenset[int]
     sdg_targets: frozenset[str]
@@ -270,6 +274,7 @@ class ReferenceData:
     kpis: frozenset[str]
     retired_kpis: frozenset[str] = field(default_factory=frozenset)
     municipalities: frozenset[str] = field(default_factory=frozenset)
+    vanished_kpis: frozenset[str] = field(default_factory=frozenset)
 
 
 # ---------------------------------------------------------------------------- messages
@@ -599,7 +604,7 @@ def _check_indicator(
     if isinstance(succ, dict):
         skpi = succ.get("kpi")
         if isinstance(skpi, str):
-            if skpi not in ref.kpis:
+            if skpi not in ref.kpis and skpi not in ref.vanished_kpis:
                 add(
                     f"{ipath}.successor.kpi",
                     f"efterföljaren {skpi!r} finns inte i Koladas aktuella katalog",

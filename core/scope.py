@@ -1,5 +1,6 @@
-"""Which KPIs and municipalities the nightly ETL fetches, and whether a run is full or
-incremental. Pure: the ETL passes in the catalogue, groups, goal files and the clock."""
+"""Which KPIs and municipalities the nightly ETL fetches, whether a run is full or
+incremental, and the questions (requests) that fetch them. Pure: the ETL passes in the
+catalogue, groups, goal files, what the database already holds and the clock."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from core.goals import GoalFile
-from core.kolada import minimum_requests
+from core.kolada import minimum_requests, plan_year_batches
 
 RIKET = "0000"
 _PEER_TITLE = re.compile(r"^Liknande kommuner, övergripande, (?P<name>.+), (?P<year>\d{4})$")
@@ -47,6 +48,18 @@ def goal_kpis(files: Iterable[GoalFile]) -> set[str]:
                     if ind.successor:
                         out.add(ind.successor.kpi)
     return out
+
+
+def successor_kpis(files: Iterable[GoalFile]) -> set[str]:
+    """The KPIs goal files name as the successor of a retired series."""
+    return {
+        ind.successor.kpi
+        for f in files
+        for fw in f.frameworks
+        for _, goal in fw.all_goals()
+        for ind in goal.indicators
+        if ind.successor
+    }
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,55 @@ class RunMode:
     mode: str  # "full" | "incremental"
     from_date: dt.date | None
     reason: str
+
+
+@dataclass(frozen=True)
+class FetchPart:
+    """One list of value questions: `kpis` for `geographies`, the changes since `from_date`
+    or, when it is None, every value (and then the part replaces what the database holds
+    for it). With `years` the questions go to every municipality at once, one per KPI batch
+    and year batch, and the answers are kept to `geographies`: cheaper when the answers
+    are few, as an incremental run's are."""
+
+    kpis: tuple[str, ...]
+    geographies: tuple[str, ...]
+    from_date: dt.date | None
+    years: tuple[int, ...] = ()
+
+    @property
+    def requests(self) -> int:
+        """Questions asked (first pages; a large answer adds pages)."""
+        if self.years:
+            return len(plan_year_batches(self.kpis, self.years))
+        return minimum_requests(len(self.kpis), len(self.geographies))
+
+
+def plan_fetch(
+    scope: Scope, mode: RunMode, *, years: Iterable[int], backfill: Iterable[str] = ()
+) -> tuple[FetchPart, ...]:
+    """The value questions of a run. Full: the whole scope, every value. Incremental: the
+    goal KPIs' changes since `mode.from_date` for every municipality at once per year
+    batch, the extra KPIs' changes for their geographies; but a KPI in `backfill` (new to
+    the scope: no values stored for it, or back in the catalogue after vanishing) has no
+    history to add changes to, so it is fetched whole, in the same run."""
+    new = set(backfill) if mode.mode == "incremental" else set()
+    goal_new = tuple(k for k in scope.goal_kpis if k in new)
+    goal_old = tuple(k for k in scope.goal_kpis if k not in new)
+    extra_new = tuple(k for k in scope.extra_kpis if k in new)
+    extra_old = tuple(k for k in scope.extra_kpis if k not in new)
+    if mode.mode == "full":
+        parts = [
+            FetchPart(scope.goal_kpis, scope.all_geographies, None),
+            FetchPart(scope.extra_kpis, scope.core_geographies, None),
+        ]
+    else:
+        parts = [
+            FetchPart(goal_old, scope.all_geographies, mode.from_date, tuple(years)),
+            FetchPart(extra_old, scope.core_geographies, mode.from_date),
+            FetchPart(goal_new, scope.all_geographies, None),
+            FetchPart(extra_new, scope.core_geographies, None),
+        ]
+    return tuple(p for p in parts if p.kpis)
 
 
 def decide_mode(

@@ -5,7 +5,8 @@ messages and exit codes.
                                   when due); the published database changes only on success
     python -m etl --full          full reload of the scope
     python -m etl --since DATE    changes since DATE (YYYY-MM-DD)
-    python -m etl --dry-run       print the plan (scope and number of requests), change nothing
+    python -m etl --dry-run       print the plan (scope, the requests of the run it would make),
+                                  change nothing
     python -m etl --offline       build from the bundled snapshot, no network
     python -m etl validate [FILE] check goal files only
     python -m etl bundle          maintainers: re-cut data/kolada from ../shared
@@ -18,13 +19,23 @@ Exit codes:
   2  wrong usage
   3  Kolada could not be reached or answered nonsense after retries; nothing published
   4  a check before publishing failed (e.g. mass disappearance of values); nothing published
-  5  another run holds the lock
+  5  another run holds the lock; nothing written, not even the status file
+  6  the database (or the disk under it) failed: a copy could not be made, written or
+     checked; nothing published
+  130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM (`kill`, systemd's stop): 128 + the
+     signal's number. The staged copy is removed, the status records the interruption,
+     nothing is published. (After SIGKILL, which no program can catch, the next run
+     removes the copy and records that the previous run was interrupted.)
+
+Every run but a dry run writes data/etl_status.json under the lock: a `running` marker
+when it starts, its outcome when it ends.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 from pathlib import Path
 
@@ -33,6 +44,7 @@ from core.errors import MalpulsError
 from core.format import parse_cli_date
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_KOLADA, EXIT_CHECK, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
+EXIT_DATABASE = 6
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m etl",
         description="Hämtar Kolada-data och målfiler till Målpuls databas.",
         epilog="Slutkoder: 0 klart, 1 fel i indata, 2 fel användning, 3 Kolada svarar inte, "
-        "4 kontroll före publicering stoppade, 5 en annan körning pågår.",
+        "4 kontroll före publicering stoppade, 5 en annan körning pågår, 6 databasfel, "
+        "130/143 avbruten (Ctrl-C/SIGTERM).",
     )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument(
@@ -58,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dry-run",
         action="store_true",
-        help="visa planen (omfattning och antal anrop) utan att ändra något",
+        help="visa planen (omfattning och körningens antal anrop) utan att ändra något",
     )
     p.add_argument("--force", action="store_true", help="publicera även om många värden försvinner")
     sub = p.add_subparsers(dest="command")
@@ -83,14 +96,29 @@ def main(argv: list[str] | None = None) -> int:
         if args.dry_run:
             print("--dry-run gäller hämtning från Kolada, inte --offline", file=sys.stderr)
             return EXIT_USAGE
-        return _build_offline(paths)
-    return _live(paths, args)
+        run = _build_offline
+    else:
+        run = _live
+    from etl.pipeline import RunInterrupted
+
+    try:
+        return run(paths, args)
+    except (RunInterrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, RunInterrupted) else signal.SIGINT
+        print(
+            f"Körningen avbröts ({signal.Signals(signum).name}) innan den blev klar; "
+            f"utfallet står i {paths.status_path}.",
+            file=sys.stderr,
+        )
+        return 128 + signum
 
 
 def _exit_code(exc: MalpulsError) -> int:
     from core.kolada import KoladaFormatError
     from etl.kolada_client import KoladaError
-    from etl.live import LockedError, PublishCheckError
+    from etl.live import PublishCheckError
+    from etl.pipeline import DatabaseError
+    from etl.publish import LockedError
 
     if isinstance(exc, KoladaError | KoladaFormatError):
         return EXIT_KOLADA
@@ -98,12 +126,14 @@ def _exit_code(exc: MalpulsError) -> int:
         return EXIT_CHECK
     if isinstance(exc, LockedError):
         return EXIT_LOCKED
+    if isinstance(exc, DatabaseError):
+        return EXIT_DATABASE
     return EXIT_INPUT
 
 
 def _live(paths: Paths, args: argparse.Namespace) -> int:
-    from etl.live import LockedError, run_live
-    from etl.pipeline import record_status
+    from etl.live import run_live
+    from etl.pipeline import record_early_failure
     from etl.progress import Progress
     from etl.settings import read_settings
 
@@ -111,7 +141,13 @@ def _live(paths: Paths, args: argparse.Namespace) -> int:
     started = dt.datetime.now()
     mode = "full" if args.full else "incremental"
     try:
-        settings = read_settings()
+        try:
+            settings = read_settings()
+        except MalpulsError as exc:
+            if not args.dry_run:
+                record_early_failure(paths, mode=mode, started=started, error=exc)
+            raise
+        # run_live writes the status itself, under the lock it holds for the whole run.
         result = run_live(
             paths,
             settings,
@@ -124,30 +160,27 @@ def _live(paths: Paths, args: argparse.Namespace) -> int:
             on_batch=progress.batch,
         )
     except MalpulsError as exc:
-        # A run that could not even take the lock must not overwrite the running one's status.
-        if not args.dry_run and not isinstance(exc, LockedError):
-            record_status(paths, mode=mode, started=started, error=exc, result=None)
         print(f"{exc.title}: {exc}", file=sys.stderr)
         if not args.dry_run:
             print(f"Databasen {paths.db_path} är oförändrad.", file=sys.stderr)
         return _exit_code(exc)
     if args.dry_run:
+        backfill = (
+            f"; hämtas i sin helhet som nya i omfattningen: {', '.join(result.backfilled)}"
+            if result.backfilled
+            else ""
+        )
         print(
             f"Plan: {result.mode.mode} ({result.mode.reason}); "
             f"{len(result.scope.goal_kpis)} målnyckeltal × {len(result.scope.all_geographies)} "
             f"geografier, {len(result.scope.extra_kpis)} extra nyckeltal × "
-            f"{len(result.scope.core_geographies)}; minst {result.scope.minimum_requests} "
-            f"dataanrop plus metadata ({result.requests} anrop gjorda för metadata)."
+            f"{len(result.scope.core_geographies)}{backfill}; {result.planned_requests} "
+            "dataanrop (fler om ett svar kräver flera sidor) plus metadata "
+            f"({result.requests} anrop gjorda för metadata)."
         )
+        for w in result.warnings:
+            print(f"Varning: {w}")
         return EXIT_OK
-    record_status(
-        paths,
-        mode=result.mode.mode,
-        started=started,
-        error=None,
-        result=None,
-        warnings=result.warnings,
-    )
     for w in result.warnings:
         progress.log(f"Varning: {w}")
     progress.log(
@@ -158,19 +191,19 @@ def _live(paths: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _build_offline(paths: Paths) -> int:
-    from etl.pipeline import build_offline, record_status
+def _build_offline(paths: Paths, _args: argparse.Namespace) -> int:
+    from etl.pipeline import build_offline, locked_run
 
     started = dt.datetime.now()
     try:
-        result = build_offline(paths, now=started)
+        with locked_run(paths, mode="offline", started=started) as run:
+            result = build_offline(paths, now=started)
+            run.warnings += result.warnings
     except MalpulsError as exc:
-        record_status(paths, mode="offline", started=started, error=exc, result=None)
         print(f"{exc.title}: {exc}", file=sys.stderr)
         print(f"Databasen {paths.db_path} är oförändrad.", file=sys.stderr)
-        return EXIT_INPUT
-    record_status(paths, mode="offline", started=started, error=None, result=result)
-    for w in result.warnings:
+        return _exit_code(exc)
+    for w in run.warnings:
         print(f"Varning: {w}")
     counts = ", ".join(f"{t} {n}" for t, n in result.counts.items())
     print(f"Klart: {paths.db_path} ({counts})")

@@ -3,10 +3,17 @@
 It returns raw JSON pages; core.kolada shapes them. Politeness and robustness live here,
 written once:
 - a timeout on every call (requests has none by default);
-- retries with exponential backoff and jitter on 429 (honouring Retry-After), 5xx,
-  connection errors, timeouts and unreadable JSON; never on other 4xx (`get_json`);
-- at most `rate_per_second` requests per second across all threads, and `concurrency`
-  worker threads, so at most that many requests in flight;
+- retries with exponential backoff and jitter on 429, 5xx, connection errors, timeouts and
+  unreadable JSON; never on other 4xx (`get_json`);
+- a Retry-After on any answer is waited out by the whole client, not only by the request
+  that got it: every thread holds its next request until then;
+- "slow down" answers (429, 503) slow the whole client: the shared rate, at most
+  `rate_per_second` requests per second across all threads, halves (down to
+  `min_rate_per_second`) and creeps back with each success, as TCP does. Such answers are
+  retried for up to `retry_budget_seconds` per URL, however many attempts that takes; other
+  failures get `max_retries` more attempts. A server that is merely strict makes the run
+  slow, not failed;
+- `concurrency` worker threads, so at most that many requests in flight;
 - one `requests.Session` per thread (a Session is not thread-safe), all closed by `close()`;
 - `next_url` paging, absolute or relative, guarded against loops;
 - a descriptive User-Agent.
@@ -61,12 +68,23 @@ class KoladaError(MalpulsError):
     title = "Kolada svarar inte"
 
 
-class _TransientError(Exception):
-    """One attempt failed in a way that asking again may cure."""
+class KoladaAnswerError(KoladaError):
+    """Kolada answered, but with something no retry will mend: a 4xx other than 429, a
+    next_url that loops, endless pages. A KoladaError still, so the CLI's exit code is
+    the same; only the title differs, since Kolada did answer."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    title = "Kolada gav ett oväntat svar"
+
+
+class _TransientError(Exception):
+    """One attempt failed in a way that asking again may cure. `throttled`: the server
+    said it is overloaded (429, 503), so the whole client should slow down."""
+
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, throttled: bool = False
+    ) -> None:
         super().__init__(reason)
-        self.reason, self.retry_after = reason, retry_after
+        self.reason, self.retry_after, self.throttled = reason, retry_after, throttled
 
 
 @dataclass(frozen=True)
@@ -74,11 +92,13 @@ class ClientConfig:
     base_url: str = DEFAULT_BASE_URL
     timeout: float = 30.0
     connect_timeout: float = 10.0
-    max_retries: int = 5
+    max_retries: int = 5  # more attempts after an error; 429 and 503 do not count
+    retry_budget_seconds: float = 1800.0  # how long one URL may be throttled (429, 503)
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     max_retry_after: float = 300.0  # a server asking for a longer pause gets this much
-    rate_per_second: float = 5.0
+    rate_per_second: float = 5.0  # the most; 429 and 503 lower it for a while
+    min_rate_per_second: float = 0.2  # however often Kolada says 429, no slower than this
     concurrency: int = 3
     per_page: int = 5000
 
@@ -87,30 +107,82 @@ class ClientConfig:
 class ClientStats:
     requests: int = 0
     retries: int = 0
+    throttled: int = 0  # answers that said "slow down" (429, 503)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, *, requests: int = 0, retries: int = 0) -> None:
+    def add(self, *, requests: int = 0, retries: int = 0, throttled: int = 0) -> None:
         with self._lock:
             self.requests += requests
             self.retries += retries
+            self.throttled += throttled
 
 
-class _RateLimiter:
-    """Spaces request starts at least 1/rate seconds apart, across threads."""
+RECOVERY_STEPS = 20  # successes that win back the whole top rate
 
-    def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], None]):
-        self._interval = 1.0 / rate if rate > 0 else 0.0
+
+class _Throttle:
+    """The pace all threads share: request starts at least 1/rate seconds apart, none
+    before a pause ends. A "slow down" answer halves the rate, down to a floor, but only
+    if the refused request was sent at the current rate: refusals of requests sent before
+    the last halving are old news (three workers refused together halve it once). Each
+    success adds back 1/RECOVERY_STEPS of the top rate (additive increase, multiplicative
+    decrease, as TCP does)."""
+
+    def __init__(
+        self,
+        rate: float,
+        floor: float,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+    ) -> None:
+        self._top = rate
+        self._floor = min(floor, rate)
+        self._rate = rate
+        self._generation = 0  # counts halvings
         self._next = 0.0
+        self._paused_until = float("-inf")
         self._lock = threading.Lock()
         self._clock, self._sleep = clock, sleep
 
-    def wait(self) -> None:
+    def wait(self) -> int:
+        """Take the next slot, sleeping until it comes; returns the rate's generation, for
+        `slow_down`."""
+        while True:
+            with self._lock:
+                now = self._clock()
+                start = max(now, self._next, self._paused_until)
+                self._next = start + (1.0 / self._rate if self._rate > 0 else 0.0)
+                generation = self._generation
+            if start > now:
+                self._sleep(start - now)
+            with self._lock:
+                if self._paused_until <= start:
+                    return generation
+            # A pause began while this thread slept for its slot: wait that out too.
+
+    def pause(self, seconds: float) -> None:
+        """No request starts, from any thread, for `seconds` from now."""
         with self._lock:
-            now = self._clock()
-            start = max(now, self._next)
-            self._next = start + self._interval
-        if start > now:
-            self._sleep(start - now)
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def slow_down(self, generation: int) -> None:
+        """The server refused a request sent in `generation`: halve the rate, unless that
+        was done already for an earlier refusal of the same generation."""
+        with self._lock:
+            if generation == self._generation and self._top > 0:
+                self._rate = max(self._floor, self._rate / 2)
+                self._generation += 1
+
+    def speed_up(self) -> None:
+        with self._lock:
+            self._rate = min(self._top, self._rate + self._top / RECOVERY_STEPS)
+
+
+def _duration(seconds: float) -> str:
+    """12 min, 45 s, 0.3 s: how long a client tried, for a message."""
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} min"
+    return f"{round(seconds, 1):g} s"
 
 
 class KoladaClient:
@@ -136,8 +208,10 @@ class KoladaClient:
         self._sessions: list[requests.Session] = []
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
-        self._sleep, self._jitter = sleep, jitter
-        self._rate = _RateLimiter(self.config.rate_per_second, clock, sleep)
+        self._sleep, self._clock, self._jitter = sleep, clock, jitter
+        self._throttle = _Throttle(
+            self.config.rate_per_second, self.config.min_rate_per_second, clock, sleep
+        )
         self._base = self.config.base_url.rstrip("/") + "/"
 
     def __enter__(self) -> KoladaClient:
@@ -194,38 +268,61 @@ class KoladaClient:
     def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
         """GET one URL and decode its JSON, retrying what may get better.
 
-        The retry policy, in one place: up to `max_retries` more attempts after a 429, a
-        5xx, a dropped connection, a timeout or a 200 whose body is not JSON (broken, or
-        cut short); between attempts an exponential backoff with jitter, or the server's
-        Retry-After if longer (capped at `max_retry_after`). Any other status is final:
-        KoladaError at once. Every attempt takes a slot from the shared rate limiter and
-        is counted in `stats`, so the run record shows what Kolada really saw.
+        The retry policy, in one place. Worth asking again: a 429, a 5xx, a dropped
+        connection, a timeout, a 200 whose body is not JSON (broken, or cut short). Any
+        other status is final: KoladaAnswerError at once. Between attempts this URL waits
+        an exponential backoff with jitter, or the server's Retry-After if longer (capped
+        at `max_retry_after`); a Retry-After also pauses every other thread until then. A
+        429 or 503 halves the shared rate and is retried until `retry_budget_seconds`
+        have passed since the first attempt (it gives up early rather than wait past
+        them); any other failure gets `max_retries` more attempts. Every attempt takes a
+        slot from the shared throttle and is counted in `stats`, so the run record shows
+        what Kolada really saw.
 
         Written by hand rather than with a library, because none holds the whole policy:
-        urllib3's `Retry` acts inside the transport and never sees the body, so a broken
-        or truncated JSON page (a real Kolada failure) would need a second retry loop out
-        here; tenacity would replace only the loop below, while the choice of what is
-        transient, the Retry-After wait, the rate-limit slot per attempt and the counts
-        stay ours, at the price of one more pinned dependency.
+        urllib3's `Retry` acts inside one session's transport, so it never sees the body
+        (a broken or truncated JSON page, a real Kolada failure, would need a second retry
+        loop out here) nor the other threads (its Retry-After sleep pauses one request,
+        and it has no shared rate to lower); tenacity would replace only the loop below,
+        while the choice of what is transient, the shared throttle, the time budget and
+        the counts stay ours, at the price of one more pinned dependency.
         """
-        failure = _TransientError("")
-        for attempt in range(self.config.max_retries + 1):
-            if attempt:
+        started = self._clock()
+        attempts = errors = 0
+        while True:
+            if attempts:
                 self.stats.add(retries=1)
-                wait = self._backoff(attempt - 1)
-                if failure.retry_after is not None:
-                    wait = max(wait, min(failure.retry_after, self.config.max_retry_after))
-                self._sleep(wait)
-            self._rate.wait()
+            generation = self._throttle.wait()
+            attempts += 1
             self.stats.add(requests=1)
             try:
-                return self._attempt(url, params)
-            except _TransientError as exc:
-                failure = exc
-        raise KoladaError(
-            f"Kolada svarade inte på {url} efter {self.config.max_retries + 1} försök: "
-            f"{failure.reason}"
-        ) from failure
+                payload = self._attempt(url, params)
+            except _TransientError as failure:
+                wait = self._backoff(attempts - 1)
+                if failure.retry_after is not None:
+                    asked = min(failure.retry_after, self.config.max_retry_after)
+                    self._throttle.pause(asked)
+                    wait = max(wait, asked)
+                if failure.throttled:
+                    self.stats.add(throttled=1)
+                    self._throttle.slow_down(generation)
+                    spent = self._clock() - started
+                    if spent + wait > self.config.retry_budget_seconds:
+                        raise KoladaError(
+                            f"Kolada bad oss vänta gång på gång med {url}: gav upp efter "
+                            f"{_duration(spent)} och {attempts} försök: {failure.reason}"
+                        ) from failure
+                else:
+                    errors += 1
+                    if errors > self.config.max_retries:
+                        raise KoladaError(
+                            f"Kolada svarade inte på {url} efter {attempts} försök: "
+                            f"{failure.reason}"
+                        ) from failure
+                self._sleep(wait)
+                continue
+            self._throttle.speed_up()
+            return payload
 
     def _attempt(self, url: str, params: dict[str, Any] | None) -> Any:
         """One GET: the decoded JSON, or _TransientError saying why it is worth asking again."""
@@ -234,7 +331,7 @@ class KoladaClient:
                 url, params=params, timeout=(self.config.connect_timeout, self.config.timeout)
             )
         except requests.Timeout as exc:
-            raise _TransientError(f"ingen svar inom {self.config.timeout:g} s") from exc
+            raise _TransientError(f"inget svar inom {self.config.timeout:g} s") from exc
         except requests.RequestException as exc:
             raise _TransientError(f"anslutningen bröts ({type(exc).__name__})") from exc
         if resp.status_code == 200:
@@ -243,12 +340,16 @@ class KoladaClient:
             except ValueError as exc:
                 reason = "svaret var inte giltig JSON (trasigt eller avkortat)"
                 raise _TransientError(reason) from exc
+        retry_after = self._retry_after(resp)
         if resp.status_code == 429:
-            raise _TransientError("för många anrop (429)", self._retry_after(resp))
+            raise _TransientError("för många anrop (429)", retry_after, throttled=True)
         if resp.status_code >= 500:
-            raise _TransientError(f"serverfel {resp.status_code}")
+            throttled = resp.status_code == 503  # Service Unavailable: overloaded
+            raise _TransientError(f"serverfel {resp.status_code}", retry_after, throttled=throttled)
         # Other 4xx will not get better by asking again.
-        raise KoladaError(f"Kolada svarade {resp.status_code} för {resp.url}: {resp.text[:300]}")
+        raise KoladaAnswerError(
+            f"Kolada svarade {resp.status_code} för {resp.url}: {resp.text[:300]}"
+        )
 
     def fetch_pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[list[Any]]:
         """Yield each page's items, following next_url until it is null or empty."""
@@ -268,8 +369,10 @@ class KoladaClient:
             url = urljoin(self._base, next_url)
             query = None  # next_url carries its own query string
             if _normalised(url) in seen:
-                raise KoladaError(f"Kolada pekar tillbaka på en redan hämtad sida (loop): {url}")
-        raise KoladaError(f"Kolada gav fler än {MAX_PAGES} sidor för {path}; avbryter")
+                raise KoladaAnswerError(
+                    f"Kolada pekar tillbaka på en redan hämtad sida (loop): {url}"
+                )
+        raise KoladaAnswerError(f"Kolada gav fler än {MAX_PAGES} sidor för {path}; avbryter")
 
     def fetch_all(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
         return [item for page in self.fetch_pages(path, params) for item in page]

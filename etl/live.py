@@ -3,43 +3,52 @@
 Order matters for safety: everything is fetched and validated first (metadata, goal files,
 values), then applied to a *copy* of the published database, checked, and only then
 published by atomic rename. Any failure before the rename leaves the published file
-byte-identical; the outcome is recorded in data/etl_status.json either way.
+byte-identical; the outcome is recorded in data/etl_status.json either way, under the run
+lock (etl.pipeline.locked_run).
+
+A KPI that leaves Kolada's catalogue never stops a run, wherever it is named (a goal
+indicator, a successor, `extra_kpis`, the Agenda 2030 mapping): its history stays, the run
+warns and publishes. A KPI new to the scope is fetched whole in the run that first meets
+it, even an incremental one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
 from config import Paths
-from core.errors import DataError, MalpulsError
-from core.goals import ReferenceData
-from core.scope import RunMode, Scope, decide_mode, plan_scope
+from core.agenda import SdgMapping
+from core.errors import MalpulsError
+from core.goals import GoalFile, ReferenceData
+from core.kolada import ValueRecord
+from core.scope import (
+    FetchPart,
+    RunMode,
+    Scope,
+    decide_mode,
+    plan_fetch,
+    plan_scope,
+    successor_kpis,
+)
 from db import checks, load, migrations, queries, sync
 from db.calibration import read_calibration
 from db.connection import connect_read_only
 from etl.goal_files import display_name, read_goal_files
 from etl.kolada_client import KoladaClient
-from etl.pipeline import build_offline, check_database
+from etl.pipeline import DatabaseError, build_offline, check_database, locked_run
 from etl.publish import staged_file
 from etl.reference import read_reference_data, read_sdg_mapping
 from etl.results import compute_results
 from etl.settings import Settings
 
 FIRST_YEAR = 1990  # Kolada's series start in the 1990s; incremental runs ask from here
-
-
-class LockedError(MalpulsError):
-    title = "En annan körning pågår"
 
 
 class PublishCheckError(MalpulsError):
@@ -61,24 +70,12 @@ class LiveResult:
     fetched: int = 0
     fetch_seconds: float = 0.0  # fetching values over HTTP
     db_seconds: float = 0.0  # applying them to the staged copy, checking, publishing
+    plan: tuple[FetchPart, ...] = ()  # the value questions, asked or (dry run) to ask
+    backfilled: tuple[str, ...] = ()  # KPIs new to the scope, fetched whole
 
-
-@contextmanager
-def run_lock(path: Path) -> Iterator[None]:
-    """Exclusive, non-blocking: a second run fails at once instead of queueing behind a
-    slow one. The OS drops the lock if the process dies, so a crash never wedges cron."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LockedError(
-                f"En annan ETL-körning håller låset {path}. Försök igen när den är klar."
-            ) from None
-        yield
-    finally:
-        os.close(fd)
+    @property
+    def planned_requests(self) -> int:
+        return sum(part.requests for part in self.plan)
 
 
 def _state(db_path: Path) -> tuple[dt.datetime | None, dt.datetime | None, set[str]]:
@@ -96,6 +93,27 @@ def _state(db_path: Path) -> tuple[dt.datetime | None, dt.datetime | None, set[s
     return ts("last_live_success"), ts("last_full_reload"), known
 
 
+def _new_to_scope(db_path: Path, scope: Scope) -> set[str]:
+    """Scope KPIs that an incremental run has no history to add changes to: none of their
+    values stored for their geographies (a KPI just added to a goal file or to
+    `extra_kpis`), or retired in the database (back in the catalogue after vanishing:
+    what is stored may be stale)."""
+    con = connect_read_only(db_path)
+    try:
+        kpi = queries.query_kpi_meta(con, [*scope.goal_kpis, *scope.extra_kpis])
+        out = set(kpi.loc[kpi["is_retired"].astype(bool), "id"])
+        for kpis, geos in (
+            (scope.goal_kpis, scope.all_geographies),
+            (scope.extra_kpis, scope.core_geographies),
+        ):
+            out |= {k for k in kpis if not sync.count_values_in_scope(con, [((k,), geos)])}
+    except duckdb.Error as exc:
+        raise DatabaseError(f"Databasen {db_path} kunde inte läsas: {exc}") from exc
+    finally:
+        con.close()
+    return out
+
+
 def run_live(
     paths: Paths,
     settings: Settings,
@@ -109,7 +127,16 @@ def run_live(
     progress: Callable[[str], object] = print,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> LiveResult:
-    with run_lock(paths.db_path.with_name(paths.db_path.name + ".lock")):
+    """One run, under the run lock; `now` is its start. Except in a dry run, the status
+    file records the outcome (etl.pipeline.locked_run), and what a killed run left behind
+    is cleared first. Raises MalpulsError (LockedError before anything is written)."""
+    with locked_run(
+        paths,
+        mode="full" if full else "incremental",
+        started=now,
+        progress=progress,
+        record=not dry_run,
+    ) as record:
         if not paths.db_path.exists() and not dry_run:
             progress("Ingen databas ännu: bygger först från den medföljande ögonblicksbilden …")
             build_offline(paths, now=now, progress=progress)
@@ -125,10 +152,11 @@ def run_live(
             full_reload_days=settings.full_reload_days,
             safety_margin_days=settings.safety_margin_days,
         )
+        record.mode = mode.mode
         own_client = client is None
         client = client or KoladaClient(settings.client)
         try:
-            return _run(
+            result = _run(
                 paths,
                 settings,
                 client,
@@ -137,12 +165,75 @@ def run_live(
                 now=now,
                 force=force,
                 dry_run=dry_run,
+                notes=record.warnings,
                 progress=progress,
                 on_batch=on_batch,
             )
         finally:
             if own_client:
                 client.close()
+        record.warnings = result.warnings
+        return result
+
+
+def _catalogue_warnings(
+    goal_files: Sequence[GoalFile],
+    settings: Settings,
+    sdg_mapping: Sequence[SdgMapping],
+    *,
+    fresh_ids: set[str],
+    vanished: frozenset[str],
+    kpi_groups: Sequence[tuple[str, str, Sequence[str]]],
+) -> list[str]:
+    """References to KPIs (and KPI groups) that today's catalogue lacks, besides goal
+    indicators (the database's kpi_change flags those): each is skipped, with its history
+    kept, and named here so a person can mend the file."""
+    warnings = [
+        f"Efterföljaren {k} har försvunnit ur Koladas katalog men anges i en målfil; "
+        "dess historik behålls, men nya värden kommer inte"
+        for k in sorted(successor_kpis(goal_files) - fresh_ids)
+    ]
+    warnings += [
+        f"Nyckeltalet {k} i inställningarna (scope.extra_kpis) finns inte i Koladas katalog "
+        "och hämtas inte"
+        for k in sorted(set(settings.extra_kpis) - fresh_ids)
+    ]
+    group_ids = {gid for gid, _, _ in kpi_groups}
+    warnings += [
+        f"Nyckeltalsgruppen {g} i inställningarna (scope.extra_kpi_groups) finns inte i Kolada "
+        "och hämtas inte"
+        for g in sorted(set(settings.extra_kpi_groups) - group_ids)
+    ]
+    warnings += [
+        f"Nyckeltalet {k} i Agenda 2030-kopplingen (data/reference/kpi_sdg_mapping.csv) har "
+        "försvunnit ur Koladas katalog; dess historik behålls"
+        for k in sorted({m.kpi_id for m in sdg_mapping} & vanished)
+    ]
+    return warnings
+
+
+def _fetch(
+    client: KoladaClient,
+    plan: Sequence[FetchPart],
+    on_batch: Callable[[int, int], None] | None,
+) -> list[ValueRecord]:
+    records: list[ValueRecord] = []
+    for part in plan:
+        from_date = part.from_date.isoformat() if part.from_date else None
+        if part.years:
+            geos = set(part.geographies)
+            records += [
+                r
+                for r in client.fetch_values_all_municipalities(
+                    part.kpis, part.years, from_date=from_date, on_batch=on_batch
+                )
+                if r.municipality_id in geos
+            ]
+        else:
+            records += client.fetch_values(
+                part.kpis, part.geographies, from_date=from_date, on_batch=on_batch
+            )
+    return records
 
 
 def _run(
@@ -155,6 +246,7 @@ def _run(
     now: dt.datetime,
     force: bool,
     dry_run: bool,
+    notes: list[str],
     progress: Callable[[str], object],
     on_batch: Callable[[int, int], None] | None,
 ) -> LiveResult:
@@ -168,6 +260,7 @@ def _run(
 
     base = read_reference_data(paths.reference_dir, paths.kolada_dir)
     # Goal files stay valid when a KPI vanishes from Kolada: the database still knows it.
+    vanished = frozenset((known | base.kpis) - fresh_ids - base.retired_kpis)
     ref = ReferenceData(
         sdg_goals=base.sdg_goals,
         sdg_targets=base.sdg_targets,
@@ -175,6 +268,7 @@ def _run(
         kpis=frozenset(fresh_ids),
         retired_kpis=frozenset((known | base.kpis | base.retired_kpis) - fresh_ids),
         municipalities=frozenset(m["id"] for m in municipalities),
+        vanished_kpis=vanished,
     )
     goal_files = read_goal_files(paths.goals_dir, ref)
     sdg_mapping = read_sdg_mapping(paths.reference_dir, ref)
@@ -192,43 +286,38 @@ def _run(
     # A goal KPI that is not in today's catalogue is neither fetched nor replaced: its
     # stored history stays, and the run flags it instead.
     scope = replace(scope, goal_kpis=tuple(k for k in scope.goal_kpis if k in fresh_ids))
-    result = LiveResult(mode=mode, scope=scope)
+    notes = notes + _catalogue_warnings(
+        goal_files,
+        settings,
+        sdg_mapping,
+        fresh_ids=fresh_ids,
+        vanished=vanished,
+        kpi_groups=kpi_groups,
+    )
+    backfill: set[str] = set()
+    if mode.mode == "incremental" and paths.db_path.exists():
+        backfill = _new_to_scope(paths.db_path, scope)
+    plan = plan_fetch(scope, mode, years=range(FIRST_YEAR, now.year + 2), backfill=backfill)
+    result = LiveResult(
+        mode=mode, scope=scope, warnings=list(notes), plan=plan, backfilled=tuple(sorted(backfill))
+    )
     if vanished_goal_kpis:
         progress(f"Målnyckeltal som saknas i Koladas katalog: {', '.join(vanished_goal_kpis)}")
+    if result.backfilled:
+        progress(f"Nya i omfattningen, hämtas i sin helhet: {', '.join(result.backfilled)}")
     progress(
         f"Omfattning: {len(scope.goal_kpis)} målnyckeltal × {len(scope.all_geographies)} "
         f"kommuner/regioner, {len(scope.extra_kpis)} extra nyckeltal × "
-        f"{len(scope.core_geographies)}; minst {scope.minimum_requests} dataanrop"
+        f"{len(scope.core_geographies)}; {result.planned_requests} dataanrop"
         + (f", ändringar sedan {mode.from_date}" if mode.from_date else "")
     )
     if dry_run:
         result.requests, result.retries = client.stats.requests, client.stats.retries
         return result
 
-    from_date = mode.from_date.isoformat() if mode.from_date else None
     progress("Hämtar värden …")
     t_fetch = time.perf_counter()
-    if mode.mode == "incremental":
-        # Changes are few: ask for every municipality at once, per year batch.
-        geos = set(scope.all_geographies)
-        records = [
-            r
-            for r in client.fetch_values_all_municipalities(
-                scope.goal_kpis,
-                range(FIRST_YEAR, now.year + 2),
-                from_date=from_date,
-                on_batch=on_batch,
-            )
-            if r.municipality_id in geos
-        ]
-    else:
-        records = client.fetch_values(
-            scope.goal_kpis, scope.all_geographies, from_date=from_date, on_batch=on_batch
-        )
-    if scope.extra_kpis:
-        records += client.fetch_values(
-            scope.extra_kpis, scope.core_geographies, from_date=from_date, on_batch=on_batch
-        )
+    records = _fetch(client, plan, on_batch)
     result.fetch_seconds = time.perf_counter() - t_fetch
     progress(f"  {len(records)} värden hämtade")
     t_db = time.perf_counter()
@@ -240,10 +329,16 @@ def _run(
     parts = [(scope.goal_kpis, scope.all_geographies)]
     if scope.extra_kpis:
         parts.append((scope.extra_kpis, scope.core_geographies))
+    # What was asked without from_date is replaced whole: the scope in a full run, the
+    # KPIs new to the scope in an incremental one.
+    replaced = [(p.kpis, p.geographies) for p in plan if p.from_date is None]
 
     with staged_file(paths.db_path) as tmp:
-        shutil.copyfile(paths.db_path, tmp)
-        con = duckdb.connect(str(tmp))
+        try:
+            shutil.copyfile(paths.db_path, tmp)
+            con = duckdb.connect(str(tmp))
+        except (OSError, duckdb.Error) as exc:
+            raise DatabaseError(f"Databasen kunde inte kopieras till {tmp}: {exc}") from exc
         try:
             progress("Uppdaterar databasen (på en kopia) …")
             applied = migrations.migrate(con)
@@ -253,9 +348,7 @@ def _run(
             sync.replace_municipalities(con, municipalities, muni_groups)
             sync.replace_kpi_groups(con, kpi_groups)
             before = sync.count_values_in_scope(con, parts)
-            changes = sync.apply_values(
-                con, records, full_scope=parts if mode.mode == "full" else None, at=now
-            )
+            changes = sync.apply_values(con, records, full_scope=replaced or None, at=now)
             result.added, result.changed, result.deleted = (
                 changes.added,
                 changes.changed,
@@ -273,11 +366,16 @@ def _run(
             load.load_goal_files(con, sources)
             load.replace_sdg_mapping(con, sdg_mapping)
             compute_results(con, calibration, now.date(), progress)
-            check = check_database(con)
-            result.warnings = check.warnings + [
-                f"Nyckeltalet {k} har försvunnit ur Koladas katalog men används i en målfil"
-                for k in checks.query_vanished_goal_kpis(con)
-            ]
+            check = check_database(con, values_from="från Kolada")
+            vanished_indicators = checks.query_vanished_goal_kpis(con)
+            result.warnings = (
+                notes
+                + check.warnings
+                + [
+                    f"Nyckeltalet {k} har försvunnit ur Koladas katalog men används i en målfil"
+                    for k in vanished_indicators
+                ]
+            )
             meta = {
                 "data_source": f"Kolada API v3 ({settings.client.base_url})",
                 "data_date": now.date().isoformat(),
@@ -303,7 +401,7 @@ def _run(
             )
             checks.checkpoint(con)
         except duckdb.Error as exc:
-            raise DataError(f"Databasen kunde inte uppdateras: {exc}") from exc
+            raise DatabaseError(f"Databasen kunde inte uppdateras: {exc}") from exc
         finally:
             con.close()
     result.published = True

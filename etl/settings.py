@@ -60,7 +60,9 @@ class _Kolada(BaseModel):
     base_url: str = ClientConfig.base_url
     timeout_seconds: float = Field(ClientConfig.timeout, gt=0)
     max_retries: int = Field(ClientConfig.max_retries, ge=0)
+    retry_budget_seconds: float = Field(ClientConfig.retry_budget_seconds, gt=0)
     rate_per_second: float = Field(ClientConfig.rate_per_second, gt=0)
+    min_rate_per_second: float = Field(ClientConfig.min_rate_per_second, gt=0)
     concurrency: int = Field(ClientConfig.concurrency, ge=1)
 
     @field_validator("base_url")
@@ -107,7 +109,9 @@ class _SettingsFile(BaseModel):
                 base_url=k.base_url,
                 timeout=float(k.timeout_seconds),
                 max_retries=k.max_retries,
+                retry_budget_seconds=float(k.retry_budget_seconds),
                 rate_per_second=float(k.rate_per_second),
+                min_rate_per_second=float(k.min_rate_per_second),
                 concurrency=k.concurrency,
             ),
             full_reload_days=self.schedule.full_reload_days,

@@ -9,24 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import shutil
+import signal
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
+import etl.pipeline
 from config import PROJECT_ROOT, Paths
 from core.errors import MalpulsError
 from db import migrations
+from etl.__main__ import main as etl_main
 from etl.kolada_client import KoladaError
-from etl.live import LiveResult, run_live, run_lock
+from etl.live import LiveResult, run_live
 from etl.pipeline import build_offline
+from etl.publish import LockedError, lock_path, run_lock
 from etl.settings import Settings
 
 from .standin import KoladaStandIn, quick_settings
@@ -307,9 +314,9 @@ def test_second_run_is_locked_out(paths: Paths, api: KoladaStandIn) -> None:
 # ---------------------------------------------------------------- the CLI
 
 
-def _cli(
-    paths: Paths, api: KoladaStandIn, tmp_path: Path, *args: str, **toml: object
-) -> subprocess.CompletedProcess[str]:
+def _cli_env(paths: Paths, api: KoladaStandIn, tmp_path: Path, **toml: object) -> dict[str, str]:
+    """The environment of a CLI run: state in the folder of `paths`, settings pointing at
+    the stand-in (with `toml` lines added to the [kolada] section)."""
     config = tmp_path / "etl.toml"
     extra = "".join(f"{k} = {v}\n" for k, v in toml.items())
     # A read timeout a loaded machine never reaches: the failures tested here are answers.
@@ -318,16 +325,20 @@ def _cli(
         f"rate_per_second = 200\n{extra}",
         encoding="utf-8",
     )
-    env = {
-        **os.environ,
+    return {
         "MALPULS_DATA_DIR": str(paths.db_path.parent),
         "MALPULS_GOALS_DIR": str(paths.goals_dir),
         "MALPULS_CONFIG": str(config),
     }
+
+
+def _cli(
+    paths: Paths, api: KoladaStandIn, tmp_path: Path, *args: str, **toml: object
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "etl", *args],
         cwd=PROJECT_ROOT,
-        env=env,
+        env={**os.environ, **_cli_env(paths, api, tmp_path, **toml)},
         capture_output=True,
         text=True,
         check=False,
@@ -344,10 +355,11 @@ def test_cli_success_then_failure_exit_codes_and_status(
     assert '"outcome": "ok"' in paths.status_path.read_text(encoding="utf-8")
     before = _sha(paths.db_path)
 
-    api.add_fault("503", path_contains="/v3/kpi", times=-1)
+    # A 500 (a 503 says "slow down", and the client waits that out for a long while).
+    api.add_fault("500", path_contains="/v3/kpi", times=-1)
     failed = _cli(paths, api, tmp_path)
     assert failed.returncode == 3
-    assert "serverfel 503" in failed.stderr and "oförändrad" in failed.stderr
+    assert "serverfel 500" in failed.stderr and "oförändrad" in failed.stderr
     assert "Traceback" not in failed.stderr
     assert _sha(paths.db_path) == before
     assert '"outcome": "failed"' in paths.status_path.read_text(encoding="utf-8")
@@ -356,7 +368,7 @@ def test_cli_success_then_failure_exit_codes_and_status(
 def test_cli_dry_run_and_usage(paths: Paths, api: KoladaStandIn, tmp_path: Path) -> None:
     plan = _cli(paths, api, tmp_path, "--dry-run")
     assert plan.returncode == 0, plan.stderr
-    assert "minst 13 dataanrop" in plan.stdout
+    assert "Plan: full" in plan.stdout and "; 13 dataanrop" in plan.stdout
     bad = _cli(paths, api, tmp_path, "--since", "2026-02-30")
     assert bad.returncode == 2
     assert "inget datum" in bad.stderr
@@ -421,3 +433,290 @@ def test_live_run_applies_a_pending_migration_and_keeps_the_history(
             ("m999_sdg_name_en_long",)
         ]
         migrations.check_readable(con)
+
+
+# ---------------------------------------------------------------- issue 14: robustness
+
+VAGGERYD = "0665-vaggeryd.yaml"
+NO_VALUES_KPI = "N00003"  # in the catalogue, no values anywhere in the snapshot
+
+
+def _edit_goal_file(paths: Paths, old: str, new: str) -> None:
+    path = paths.goals_dir / VAGGERYD
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _add_indicator(paths: Paths, indicator_id: str, kpi: str) -> None:
+    """A new indicator on Vaggeryd's first goal (ks-1), after its only one."""
+    anchor = "                reason: Ambitionstexten nämner planberedskap uttryckligen.\n"
+    _edit_goal_file(
+        paths,
+        anchor,
+        anchor + f"              - id: {indicator_id}\n                title: Ny indikator {kpi}\n"
+        f"                kpi: {kpi}\n                direction: öka\n"
+        "                direction_provenance: förslag\n",
+    )
+
+
+def _as_after_a_live_run(db: Path, when: dt.datetime) -> None:
+    """Make the published file look like one a live run (full reload included) published
+    at `when`, so the next run is incremental."""
+    with duckdb.connect(str(db)) as con:
+        for key in ("last_live_success", "last_full_reload"):
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [key, when.isoformat(timespec="seconds")],
+            )
+
+
+def _status(paths: Paths) -> dict[str, Any]:
+    return json.loads(paths.status_path.read_text(encoding="utf-8"))
+
+
+def _leftovers(paths: Paths) -> list[Path]:
+    return sorted(paths.db_path.parent.glob(f".{paths.db_path.name}.*"))
+
+
+def test_vanished_successor_and_other_references_warn_and_publish(
+    tmp_path: Path, template_db: Path
+) -> None:
+    """Issue 14.1: Kolada drops a KPI that a goal file names as a successor (and one in
+    `extra_kpis`, and one in the Agenda 2030 mapping). The run used to fail with exit 1
+    on every night until a person edited the goal file; now it keeps the history, warns
+    and publishes, as for a vanished indicator KPI."""
+    with KoladaStandIn(KOLADA) as own:
+        p = _vaggeryd_paths(tmp_path, template_db)
+        _edit_goal_file(
+            p,
+            "                kpi: N00999\n",
+            "                kpi: N00999\n                successor: {kpi: N15643}\n",
+        )
+        history = _scope_values(p.db_path, ("N15643", "N00923", "N00209"))
+        assert {r[0] for r in history} == {"N15643", "N00923", "N00209"}
+        for kpi in ("N15643", "N00923", "N00209"):
+            assert own.remove_kpi(kpi)
+        settings = replace(_settings(own), extra_kpis=("N00923",))
+        result = _run(p, own, settings, full=True)
+        assert result.published
+        warned = "\n".join(result.warnings)
+        assert "Efterföljaren N15643 har försvunnit ur Koladas katalog" in warned
+        assert "Nyckeltalet N00923 i inställningarna (scope.extra_kpis)" in warned
+        assert "Nyckeltalet N00209 i Agenda 2030-kopplingen" in warned
+        assert "N15643" not in result.scope.goal_kpis and not result.scope.extra_kpis
+        assert _scope_values(p.db_path, ("N15643", "N00923", "N00209")) == history
+        with duckdb.connect(str(p.db_path), read_only=True) as con:
+            assert con.execute(
+                "SELECT successor_kpi_id FROM indicator WHERE kpi_id = 'N00999'"
+            ).fetchall() == [("N15643",)]
+            assert con.execute(
+                "SELECT id FROM kpi WHERE is_retired AND id IN ('N15643', 'N00923', 'N00209') "
+                "ORDER BY id"
+            ).fetchall() == [("N00209",), ("N00923",), ("N15643",)]
+        assert '"outcome": "ok"' in p.status_path.read_text(encoding="utf-8")
+
+
+def test_kpi_new_to_the_scope_is_fetched_whole_in_an_incremental_run(
+    paths: Paths, api: KoladaStandIn, template_db: Path
+) -> None:
+    """Issue 14.2: an incremental run asks only for changes since the last run, so a KPI
+    that joins the scope (a new goal indicator, a new `extra_kpis` entry, a KPI back in
+    the catalogue) got only its recent changes until the weekly full reload. Now such a
+    KPI is fetched whole in the same run, for its geographies; the rest stays incremental.
+    Also issue 14.9: the plan's request count is what the run asks, and the warning for an
+    indicator without values says they came from Kolada."""
+    _as_after_a_live_run(paths.db_path, NOW - dt.timedelta(days=1))
+    served = {k: _scope_values(template_db, (k,)) for k in ("N15428", "N00923", "N03926")}
+    with duckdb.connect(str(paths.db_path)) as con:
+        # Never fetched for this database: no values stored.
+        con.execute("DELETE FROM kolada_value WHERE kpi IN ('N15428', 'N00923')")
+        # Vanished once (retired here, history kept) and now back, with a stale value and
+        # a value Kolada no longer serves.
+        con.execute("UPDATE kpi SET is_retired = true WHERE id = 'N03926'")
+        con.execute(
+            "UPDATE kolada_value SET value = value + 100 "
+            "WHERE kpi = 'N03926' AND municipality_id = '0665' AND year = 2021"
+        )
+        con.execute("INSERT INTO kolada_value VALUES ('N03926', '0665', 1991, 'T', 1.0)")
+    _add_indicator(paths, "ks-1-ny", "N15428")
+    _add_indicator(paths, "ks-1-utan-varden", NO_VALUES_KPI)
+    settings = replace(_settings(api), extra_kpis=("N00923",))
+
+    result = _run(paths, api, settings)
+    assert result.mode.mode == "incremental" and result.published
+    assert _scope_values(paths.db_path, ("N15428",)) == served["N15428"]  # all 312 geographies
+    assert _scope_values(paths.db_path, ("N03926",)) == served["N03926"]  # stale rows mended
+    core = set(result.scope.core_geographies)
+    assert _scope_values(paths.db_path, ("N00923",)) == [
+        r for r in served["N00923"] if r[1] in core
+    ]
+    assert len(served["N15428"]) > 20000 and 0 < len(core) < 312
+    assert result.backfilled == (NO_VALUES_KPI, "N00923", "N03926", "N15428")
+    # Asked whole: the new KPIs; asked for changes: the one the database already held.
+    data = [r for r in api.request_log if "/v3/data/" in r]
+    first_pages = [r for r in data if not re.search(r"[?&]page=", r)]
+    assert len(set(first_pages)) == result.planned_requests
+    for r in first_pages:
+        assert ("from_date=" in r) == ("N00999" in r), r
+    # Issue 14.9: a live run's values come from Kolada, not from the snapshot.
+    warned = "\n".join(result.warnings)
+    assert f"Inga värden från Kolada för {NO_VALUES_KPI} (kommun 0665" in warned
+    assert "ögonblicksbilden" not in warned
+
+
+def _start_cli(
+    paths: Paths, api: KoladaStandIn, tmp_path: Path, *args: str
+) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "etl", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **_cli_env(paths, api, tmp_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_line(proc: subprocess.Popen[str], words: str) -> list[str]:
+    """Read the run's log until a line with `words`; the lines read so far."""
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if words in line:
+            return seen
+    raise AssertionError(f"the run ended without {words!r}:\n{''.join(seen)}")
+
+
+STAGING = "Uppdaterar databasen (på en kopia)"
+
+
+def test_killed_run_is_cleaned_up_and_recorded_by_the_next(
+    paths: Paths, api: KoladaStandIn, tmp_path: Path
+) -> None:
+    """Issue 14.6, SIGKILL: a run killed while it writes its copy leaves the copy (51 MB in
+    production) and its WAL; nothing can run in the killed process. The next run removes
+    them under the lock and records that the previous run was interrupted."""
+    before = _sha(paths.db_path)
+    proc = _start_cli(paths, api, tmp_path, "--full")
+    _wait_for_line(proc, STAGING)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert any(p.name.endswith(".building") for p in _leftovers(paths))  # the defect's state
+    assert _sha(paths.db_path) == before
+    assert _status(paths)["running"]["pid"] == proc.pid  # the marker says who was running
+
+    after = _cli(paths, api, tmp_path, "--full")
+    assert after.returncode == 0, after.stderr
+    assert _leftovers(paths) == []
+    status = _status(paths)
+    assert status["outcome"] == "ok" and "running" not in status
+    assert status["interrupted_run"]["pid"] == proc.pid
+    assert any("Förra körningen" in w and "avbröts" in w for w in status["warnings"])
+    assert any("Rester efter en avbruten körning togs bort" in w for w in status["warnings"])
+
+
+def test_sigterm_cleans_up_records_and_exits_non_zero(
+    paths: Paths, api: KoladaStandIn, tmp_path: Path
+) -> None:
+    """Issue 14.6, SIGTERM (`kill`, systemd's stop): the run unwinds like a failure, so
+    the copy is removed, the status records the interruption and the exit code is
+    128 + 15; the published file is untouched."""
+    before = _sha(paths.db_path)
+    proc = _start_cli(paths, api, tmp_path, "--full")
+    _wait_for_line(proc, STAGING)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert "Körningen avbröts (SIGTERM)" in stderr and "Traceback" not in stderr
+    assert _leftovers(paths) == []
+    assert _sha(paths.db_path) == before
+    status = _status(paths)
+    assert (status["outcome"], status["error_title"], status["interrupted"]) == (
+        "failed",
+        "Körningen avbröts",
+        True,
+    )
+    assert "running" not in status
+
+
+def test_status_is_written_under_the_lock_and_readable_by_others(
+    paths: Paths, api: KoladaStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14.7: the status was written after the lock was let go (a run starting then
+    could have its status overwritten) and with mode 0600 (a dashboard running as another
+    user could not read it). The CLI, in this process, with every status write checked."""
+    for key, value in _cli_env(paths, api, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    real_write = etl.pipeline.write_json_atomic
+    writes: list[tuple[dict[str, Any], bool]] = []
+
+    def checked_write(path: Path, data: dict[str, Any]) -> None:
+        try:
+            with run_lock(lock_path(paths.db_path)):
+                held = False
+        except LockedError:
+            held = True
+        writes.append((data, held))
+        real_write(path, data)
+
+    monkeypatch.setattr(etl.pipeline, "write_json_atomic", checked_write)
+    old_umask = os.umask(0o022)
+    try:
+        assert etl_main(["--full"]) == 0
+    finally:
+        os.umask(old_umask)
+    assert writes and all(held for _, held in writes)
+    assert [d.get("outcome") for d, _ in writes][-1] == "ok"
+    assert stat.S_IMODE(paths.status_path.stat().st_mode) == 0o644
+
+
+def test_a_run_that_cannot_take_the_lock_writes_no_status(
+    paths: Paths, api: KoladaStandIn, tmp_path: Path
+) -> None:
+    """Issue 14.7: the status belongs to the run holding the lock, live or offline (the
+    offline build took no lock at all)."""
+    paths.status_path.write_text('{"outcome": "ok", "by": "the running run"}', encoding="utf-8")
+    before = paths.status_path.read_bytes()
+    with run_lock(lock_path(paths.db_path)):
+        for args in ((), ("--offline",)):
+            proc = _cli(paths, api, tmp_path, *args)
+            assert proc.returncode == 5, (args, proc.stderr)
+            assert "En annan ETL-körning håller låset" in proc.stderr
+            assert paths.status_path.read_bytes() == before
+    assert _leftovers(paths) == []
+
+
+def test_cli_dry_run_counts_the_incremental_plan(
+    paths: Paths, api: KoladaStandIn, tmp_path: Path
+) -> None:
+    """Issue 14.9: an incremental dry run printed the full run's count (13 for Vaggeryd's
+    three KPIs × 312 geographies); it asks 2 (one KPI batch × two year batches)."""
+    _as_after_a_live_run(paths.db_path, dt.datetime.now() - dt.timedelta(days=1))
+    before = _sha(paths.db_path)
+    plan = _cli(paths, api, tmp_path, "--dry-run")
+    assert plan.returncode == 0, plan.stderr
+    assert "Plan: incremental" in plan.stdout
+    assert "; 2 dataanrop" in plan.stdout and "; 13 dataanrop" not in plan.stdout
+    assert _sha(paths.db_path) == before
+    assert not paths.status_path.exists()  # a dry run writes nothing
+
+
+def test_database_failure_has_its_own_exit_code(
+    paths: Paths, api: KoladaStandIn, tmp_path: Path
+) -> None:
+    """Issue 14.9: a DuckDB error while the copy is written (here a table missing from the
+    published file) was reported as invalid input (exit 1); it is a database error, exit
+    6, with the published file untouched and no copy left behind."""
+    with duckdb.connect(str(paths.db_path)) as con:
+        con.execute("DROP TABLE kpi_change")
+    before = _sha(paths.db_path)
+    failed = _cli(paths, api, tmp_path, "--full")
+    assert failed.returncode == 6, failed.stderr
+    assert "Databasfel: Databasen kunde inte uppdateras" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert _sha(paths.db_path) == before
+    assert _leftovers(paths) == []
+    assert _status(paths)["error_title"] == "Databasfel"

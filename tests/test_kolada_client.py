@@ -4,14 +4,16 @@ A tiny scripted server on 127.0.0.1 (a thread, the standard library only) answer
 path with the replies a test queues: a status with a JSON body, or a fault (a dropped
 connection, a hang until the test ends, a body cut short). Waits between retries go to a
 virtual clock (`sleep`/`clock` injected), so a Retry-After of minutes costs nothing and
-the exact waits can be asserted; only the timeout tests wait for real, a fraction of a
-second. No assertion depends on how fast the machine is. The whole ETL against the
-Kolada stand-in, with faults, is in test_etl_live.py.
+the exact waits can be asserted. Only two kinds of test wait for real: the timeout tests,
+a fraction of a second, and the strict rate limit (StrictKolada, which counts real time),
+run ten times faster than life. No assertion depends on how fast the machine is. The
+whole ETL against the Kolada stand-in, with faults, is in test_etl_live.py.
 """
 
 from __future__ import annotations
 
 import email.utils
+import itertools
 import json
 import socket
 import threading
@@ -25,7 +27,14 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
-from etl.kolada_client import USER_AGENT, ClientConfig, KoladaClient, KoladaError
+from etl import kolada_client
+from etl.kolada_client import (
+    USER_AGENT,
+    ClientConfig,
+    KoladaAnswerError,
+    KoladaClient,
+    KoladaError,
+)
 
 # ------------------------------------------------------------------ the tiny server
 
@@ -247,6 +256,115 @@ def test_retry_after_as_a_date_and_capped(tiny: TinyKolada, vt: VirtualTime) -> 
     assert vt.sleeps[1] == 300.0
 
 
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_retry_after_is_honoured_on_every_status(
+    tiny: TinyKolada, vt: VirtualTime, status: int
+) -> None:
+    """A 503 asking for 5 s once got retries 0.3–3 s apart: any status carrying
+    Retry-After is waited out."""
+    tiny.script("/v3/kpi", Reply(status, {"error": "x"}, {"Retry-After": "5"}), page([KPI]))
+    with client_for(tiny, vt) as client:
+        assert client.fetch_all("kpi") == [KPI]
+    assert vt.sleeps == [5.0]
+
+
+def test_retry_after_pauses_every_request_not_just_the_refused_one(
+    tiny: TinyKolada, vt: VirtualTime
+) -> None:
+    """The pause is the whole client's: even when the refused request gives up at once
+    (the pause is beyond its budget), the next request, to another URL, waits it out."""
+    tiny.script("/v3/kpi", Reply(429, {}, {"Retry-After": "60"}))
+    with client_for(tiny, vt, retry_budget_seconds=10) as client:
+        with pytest.raises(KoladaError, match="gav upp"):
+            client.fetch_all("kpi")
+        assert vt.sleeps == []  # gave up without sleeping in vain
+        assert client.fetch_all("municipality") == []
+    assert vt.sleeps == [60.0]
+
+
+def test_a_429_halves_the_shared_rate_and_successes_win_it_back(
+    tiny: TinyKolada, vt: VirtualTime
+) -> None:
+    tiny.script("/v3/kpi", Reply(429, {}), page([KPI]))
+    with client_for(tiny, vt, rate_per_second=5) as client:
+        client.fetch_all("kpi")
+        for _ in range(25):
+            client.fetch_all("municipality")
+    # 0.05 s backoff, then the rest of the 0.2 s slot; then 0.4 s apart (2.5/s, halved),
+    # narrowing with every success back to 0.2 s (5/s).
+    assert vt.sleeps[:3] == pytest.approx([0.05, 0.15, 0.4])
+    assert vt.sleeps[3] < 0.4
+    assert vt.sleeps[-5:] == pytest.approx([0.2] * 5)
+
+
+def test_the_rate_never_falls_below_its_floor(tiny: TinyKolada, vt: VirtualTime) -> None:
+    tiny.script("/v3/kpi", *[Reply(429, {})] * 6, page([KPI]))
+    config = {"rate_per_second": 4, "min_rate_per_second": 1, "backoff_max": 0.01}
+    with client_for(tiny, vt, **config) as client:
+        assert client.fetch_all("kpi") == [KPI]
+    # Attempts 1/4, 1/2, then 1 s apart (the floor), not 2, 4, 8 s: the seventh starts at
+    # 0.25 + 0.5 + 4 × 1 s. (The backoff, at most 0.01 s, hides inside each slot.)
+    assert vt.now == pytest.approx(4.75)
+
+
+class StrictKolada(TinyKolada):
+    """A Kolada that lets through one request per `window` seconds, from anyone, and
+    refuses any other with 429 and a Retry-After of 1, 2 or 3 s in turn."""
+
+    def __init__(self, window: float) -> None:
+        super().__init__()
+        self.window = window
+        self.refused = 0
+        self._last = -window
+        self._retry_after = itertools.cycle(["1", "2", "3"])
+
+    def _next(self, seen: Seen) -> Reply:
+        reply = super()._next(seen)
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self.window:
+                self.refused += 1
+                headers = {"Retry-After": next(self._retry_after)}
+                return Reply(429, {"error": "Too Many Requests"}, headers)
+            self._last = now
+            return reply
+
+
+def test_a_strict_rate_limit_slows_the_run_down_but_it_finishes() -> None:
+    """The failure seen against a Kolada stand-in, ten times faster: Kolada allows 1
+    request/s and asks for 1–3 s of patience; the client starts at 5/s with 3 workers.
+    A client second is 0.1 s here (sleep and clock scaled), so the run takes 1–3 s.
+
+    No retries for errors (max_retries=0): a refusal is not an error, so every URL must
+    get through however often it is refused. (With max_retries=3 the old client failed
+    about half the time, as timing fell.) The client sends 5 times faster than allowed,
+    so refusals are certain; a slower machine only spaces its requests more."""
+    scale = 0.1
+    kpis = [f"N{i:05d}" for i in range(250)]  # 10 batches of 25
+    with StrictKolada(window=1 * scale) as server:
+        config = config_for(
+            server,
+            rate_per_second=5,
+            concurrency=3,
+            max_retries=0,
+            backoff_base=0.5,
+            backoff_max=30.0,
+            retry_budget_seconds=600,
+        )
+        client = KoladaClient(
+            config,
+            sleep=lambda seconds: time.sleep(seconds * scale),
+            clock=lambda: time.monotonic() / scale,
+        )
+        with client:
+            assert client.fetch_values(kpis, ["1962"]) == []
+        data = [s for s in server.log if s.path.startswith("/v3/data/")]
+        assert len({s.path for s in data}) == 10
+        assert server.refused >= 1
+        assert client.stats.throttled == server.refused
+        assert client.stats.requests == len(data) == 10 + server.refused
+
+
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_server_error_then_success(tiny: TinyKolada, vt: VirtualTime, status: int) -> None:
     tiny.script("/v3/kpi", Reply(status, {"error": "x"}), Reply(status, b"<html>"), page([KPI]))
@@ -303,12 +421,13 @@ def test_backoff_is_exponential_with_jitter_and_capped(tiny: TinyKolada, vt: Vir
 # ------------------------------------------------------------------- not retried
 
 
-@pytest.mark.parametrize("status", [400, 404, 410])
+@pytest.mark.parametrize("status", [400, 404, 410, 422])
 def test_other_4xx_is_not_retried(tiny: TinyKolada, vt: VirtualTime, status: int) -> None:
     tiny.script("/v3/kpi/N00000", Reply(status, {"error": "Not Found"}), page([KPI]))
-    with client_for(tiny, vt) as client, pytest.raises(KoladaError) as info:
+    with client_for(tiny, vt) as client, pytest.raises(KoladaAnswerError) as info:
         client.fetch_all("kpi/N00000")
     assert f"Kolada svarade {status}" in str(info.value)
+    assert info.value.title == "Kolada gav ett oväntat svar"  # Kolada did answer
     assert "/v3/kpi/N00000" in str(info.value)
     assert (client.stats.requests, client.stats.retries) == (1, 0)
     assert len(tiny.requests_for("/v3/kpi/N00000")) == 1
@@ -318,12 +437,12 @@ def test_other_4xx_is_not_retried(tiny: TinyKolada, vt: VirtualTime, status: int
 @pytest.mark.parametrize(
     ("fault", "words"),
     [
-        (Reply(503, {}), "serverfel 503"),
-        (Reply(429, {}, {"Retry-After": "1"}), "för många anrop (429)"),
+        (Reply(500, {}), "serverfel 500"),
+        (Reply(502, {}, {"Retry-After": "1"}), "serverfel 502"),
         (Reply(fault="drop"), "anslutningen bröts"),
         (Reply(body=b"nonsense"), "inte giltig JSON"),
     ],
-    ids=["503", "429", "drop", "malformed"],
+    ids=["500", "502-with-retry-after", "drop", "malformed"],
 )
 def test_gives_up_after_max_retries(
     tiny: TinyKolada, vt: VirtualTime, fault: Reply, words: str
@@ -334,15 +453,45 @@ def test_gives_up_after_max_retries(
     message = str(info.value)
     assert words in message and "efter 3 försök" in message
     assert f"{tiny.base_url}/kpi" in message  # names the URL
+    assert info.value.title == "Kolada svarar inte"
     assert len(tiny.requests_for("/v3/kpi")) == 3
     assert (client.stats.requests, client.stats.retries) == (3, 2)
     assert len(vt.sleeps) == 2  # no wait after the last attempt
 
 
+@pytest.mark.parametrize("status", [429, 503])
+def test_throttling_does_not_use_up_max_retries(
+    tiny: TinyKolada, vt: VirtualTime, status: int
+) -> None:
+    tiny.script("/v3/kpi", *[Reply(status, {}, {"Retry-After": "2"})] * 10, page([KPI]))
+    with client_for(tiny, vt, max_retries=2) as client:
+        assert client.fetch_all("kpi") == [KPI]
+    assert (client.stats.requests, client.stats.retries) == (11, 10)
+
+
+@pytest.mark.parametrize(
+    ("status", "words"), [(429, "för många anrop (429)"), (503, "serverfel 503")]
+)
+def test_throttling_gives_up_after_the_time_budget(
+    tiny: TinyKolada, vt: VirtualTime, status: int, words: str
+) -> None:
+    tiny.script("/v3/kpi", *[Reply(status, {}, {"Retry-After": "60"})] * 20)
+    config = {"max_retries": 2, "retry_budget_seconds": 300}
+    with client_for(tiny, vt, **config) as client, pytest.raises(KoladaError) as info:
+        client.fetch_all("kpi")
+    # Asked at 0, 60, …, 300 s; a sixth wait would pass the budget, so it stops there.
+    message = str(info.value)
+    assert "gav upp efter 5 min och 6 försök" in message and words in message
+    assert f"{tiny.base_url}/kpi" in message
+    assert info.value.title == "Kolada svarar inte"
+    assert len(tiny.requests_for("/v3/kpi")) == 6
+    assert vt.sleeps == [60.0] * 5
+
+
 def test_gives_up_after_timeouts(tiny: TinyKolada) -> None:
     tiny.script("/v3/kpi", Reply(fault="hang"), Reply(fault="hang"))
     client = client_for(tiny, None, timeout=0.1, max_retries=1, backoff_base=0.001)
-    with client, pytest.raises(KoladaError, match=r"ingen svar inom 0\.1 s"):
+    with client, pytest.raises(KoladaError, match=r"inget svar inom 0\.1 s"):
         client.fetch_all("kpi")
     assert client.stats.requests == 2
 
@@ -375,9 +524,23 @@ def test_next_url_loop_is_stopped(tiny: TinyKolada, vt: VirtualTime) -> None:
         page([ROW], first.replace("per_page=10", "page=2&per_page=10")),
         page([ROW], f"{tiny.base_url}/data/kpi/N15428/year/2022?from_date=2024-01-01&per_page=10"),
     )
-    with client_for(tiny, vt, per_page=10) as client, pytest.raises(KoladaError, match="loop"):
+    with client_for(tiny, vt, per_page=10) as client, pytest.raises(KoladaAnswerError) as info:
         client.fetch_all("data/kpi/N15428/year/2022", {"from_date": "2024-01-01"})
+    assert "loop" in str(info.value)
+    assert info.value.title == "Kolada gav ett oväntat svar"
     assert len(tiny.requests_for("/v3/data/kpi/N15428/year/2022")) == 2
+
+
+def test_endless_paging_is_stopped(
+    tiny: TinyKolada, vt: VirtualTime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kolada_client, "MAX_PAGES", 3)
+    tiny.script("/v3/kpi", *[page([KPI], f"/v3/kpi?page={n}") for n in range(2, 10)])
+    with client_for(tiny, vt) as client, pytest.raises(KoladaAnswerError) as info:
+        client.fetch_all("kpi")
+    assert "fler än 3 sidor" in str(info.value)
+    assert info.value.title == "Kolada gav ett oväntat svar"
+    assert len(tiny.requests_for("/v3/kpi")) == 3
 
 
 def test_batches_name_at_most_25_ids(tiny: TinyKolada, vt: VirtualTime) -> None:

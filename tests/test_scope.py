@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from core.goals import ReferenceData
-from core.scope import decide_mode, peer_group, plan_scope, region_of
+from core.scope import RunMode, Scope, decide_mode, peer_group, plan_fetch, plan_scope, region_of
 from etl.goal_files import read_goal_files
 
 NOW = dt.datetime(2026, 11, 22, 3, 0)
@@ -74,3 +74,32 @@ def test_decide_mode() -> None:
         now=NOW, full=False, since=dt.date(2026, 1, 1), last_success=None, last_full=None, **kw
     )
     assert (since.mode, since.from_date) == ("incremental", dt.date(2026, 1, 1))
+
+
+def test_plan_fetch_asks_for_kpis_new_to_the_scope_whole() -> None:
+    """Incremental: changes since from_date, except a KPI with no history to add them to
+    (issue 14): that one is asked for whole, for its own geographies."""
+    geos = tuple(f"{i:04d}" for i in range(312))
+    scope = Scope(("A", "B", "C"), ("X", "Y"), geos, ("0000", "0006", "0665"))
+    years = range(1990, 2028)  # 38 years: two year batches
+    since = dt.date(2026, 11, 18)
+    plan = plan_fetch(
+        scope, RunMode("incremental", since, ""), years=years, backfill={"B", "Y", "Z"}
+    )
+    assert [(p.kpis, p.geographies, p.from_date, bool(p.years)) for p in plan] == [
+        (("A", "C"), geos, since, True),  # every municipality at once, per year batch
+        (("X",), scope.core_geographies, since, False),
+        (("B",), geos, None, False),
+        (("Y",), scope.core_geographies, None, False),
+    ]
+    assert [p.requests for p in plan] == [2, 1, 13, 1]
+    nothing_new = plan_fetch(scope, RunMode("incremental", since, ""), years=years)
+    assert all(p.from_date == since for p in nothing_new)
+    assert sum(p.requests for p in nothing_new) == 3
+    # A full run asks for everything anyway: the plan is the scope, its count the minimum.
+    full = plan_fetch(scope, RunMode("full", None, ""), years=years, backfill={"B"})
+    assert [(p.kpis, p.from_date, p.years) for p in full] == [
+        (("A", "B", "C"), None, ()),
+        (("X", "Y"), None, ()),
+    ]
+    assert sum(p.requests for p in full) == scope.minimum_requests

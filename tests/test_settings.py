@@ -17,7 +17,10 @@ from etl.kolada_client import ClientConfig
 from etl.settings import SECTIONS, Settings, SettingsError, read_settings
 
 BUNDLED = PROJECT_ROOT / "etl.toml"
-KOLADA_KEYS = "base_url, timeout_seconds, max_retries, rate_per_second, concurrency"
+KOLADA_KEYS = (
+    "base_url, timeout_seconds, max_retries, retry_budget_seconds, rate_per_second, "
+    "min_rate_per_second, concurrency"
+)
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -293,6 +294,26 @@ def test_broken_file_message(
     prefix = f"{file}: {path}: " if path else f"{file}: "
     matching = [ln for ln in lines if ln.startswith(prefix) and words in ln]
     assert matching, f"expected '{prefix}…{words}…' in:\n" + "\n".join(lines)
+
+
+def test_successor_that_vanished_from_the_catalogue_is_accepted(
+    tmp_path: Path, reference: ReferenceData
+) -> None:
+    """A successor must be current when the file is written (a retired one is a mistake
+    in the file), but one that vanished from Kolada since must not stop the nightly run
+    (issue 14): the live run lists it in `vanished_kpis` and warns instead."""
+    file = _write(
+        tmp_path,
+        VALID.replace(
+            "direction: öka\n", "direction: öka\n                successor: {kpi: N99998}\n", 1
+        ),
+    )
+    retired = replace(reference, retired_kpis=reference.retired_kpis | {"N99998"})
+    with pytest.raises(GoalFileError, match="efterföljaren 'N99998' finns inte i Koladas aktuella"):
+        read_goal_file(file, retired)
+    gf = read_goal_file(file, replace(retired, vanished_kpis=frozenset({"N99998"})))
+    successor = gf.frameworks[0].areas[0].goals[0].indicators[0].successor
+    assert successor is not None and successor.kpi == "N99998"
 
 
 def test_empty_file(tmp_path: Path, reference: ReferenceData) -> None:
