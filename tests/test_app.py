@@ -201,6 +201,34 @@ def test_failed_run_shows_banner_and_keeps_serving(tiny_env: Paths) -> None:
             status.write_text(saved, encoding="utf-8")
 
 
+def test_data_page_tells_of_a_running_and_an_interrupted_run(tiny_env: Paths) -> None:
+    """The status file as etl.pipeline.locked_run leaves it during a run that found its
+    predecessor killed: Om data says both, in words."""
+    status = tiny_env.status_path
+    saved = status.read_text(encoding="utf-8") if status.exists() else None
+    status.write_text(
+        '{"mode": "incremental", "started_at": "2026-11-21T03:00:00", '
+        '"finished_at": "2026-11-21T03:02:00", "outcome": "ok", "warnings": [], '
+        '"interrupted_run": {"pid": 1, "mode": "full", "started_at": "2026-11-20T03:00:00"}, '
+        '"running": {"pid": 2, "mode": "incremental", "started_at": "2026-11-22T03:00:00"}}',
+        encoding="utf-8",
+    )
+    try:
+        at = _app("0665")
+        at.run()
+        at.switch_page("app_pages/about.py").run()
+        assert not at.exception
+        info = " ".join(i.value for i in at.info)
+        assert "En körning startade 2026-11-22 03:00 och har inte rapporterat klart" in info
+        warning = " ".join(w.value for w in at.warning)
+        assert "Körningen som startade 2026-11-20 03:00 avbröts innan den blev klar" in warning
+    finally:
+        if saved is None:
+            status.unlink()
+        else:
+            status.write_text(saved, encoding="utf-8")
+
+
 def test_app_picks_up_a_new_database_without_restart(
     empty_state: Path, tmp_path: Path, tiny_paths: Paths
 ) -> None:
@@ -317,7 +345,7 @@ def test_goal_page_from_url(tiny_env: Paths, kommun: str, goal: str, title: str)
         assert "indikator" not in at.query_params  # the default stays out of the URL
         assert "(avgör målets status)" in picker.format_func(picker.value)
         assert "Medianen för liknande kommuner" in _text(at)
-        assert "<th scope=\"col\">Nyckeltal</th>" in _text(at)
+        assert '<th scope="col">Nyckeltal</th>' in _text(at)
         # "Alla nyckeltal": one chart per indicator with Kolada values (mal-2 has one
         # local indicator), and the choice goes into the URL.
         picker.set_value("alla").run()

@@ -53,6 +53,20 @@ databas. Den medföljande ögonblicksbilden hämtades
                 f"Data uppdaterad {status.get('finished_at', '')[:16].replace('T', ' ')}"
                 f" ({RUN_MODE.get(status.get('mode', ''), status.get('mode', ''))})."
             )
+        # Written by etl.pipeline.locked_run: a run in progress (or killed before it could
+        # say so), and a run the next one found interrupted.
+        running = status.get("running")
+        if isinstance(running, dict):
+            st.info(
+                f"En körning startade {_stamp(running.get('started_at'))} och har inte "
+                "rapporterat klart ännu: den pågår, eller avbröts (det ser nästa körning)."
+            )
+        gone = status.get("interrupted_run")
+        if isinstance(gone, dict):
+            st.warning(
+                f"Körningen som startade {_stamp(gone.get('started_at'))} avbröts innan den "
+                "blev klar. Databasen påverkades inte; nästa körning städade efter den."
+            )
     st.subheader("Innehåll i databasen")
     counts = data.query(queries.query_table_counts)
     labels = {
@@ -174,3 +188,8 @@ databas. Den medföljande ögonblicksbilden hämtades
         "`python -m reports freeze --kommun 0665 --date 2026-08-31` (kommunkod och "
         "rapportdag). `python -m reports list` visar de frysta rapporterna."
     )
+
+
+def _stamp(value: object) -> str:
+    """ "2026-11-29 03:00" from an ISO timestamp in the status file."""
+    return str(value or "?")[:16].replace("T", " ")
