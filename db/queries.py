@@ -5,6 +5,7 @@ into SQL text."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
@@ -188,6 +189,23 @@ def query_table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def query_kpi_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT id FROM kpi").fetchall()}
+
+
+def query_kpis_with_values(
+    con: duckdb.DuckDBPyConnection, kpis: Sequence[str], geographies: Sequence[str]
+) -> set[str]:
+    """Which of `kpis` have at least one value stored for any of `geographies`: one pass
+    over the (kpi-sorted) value table, whatever the number of KPIs."""
+    if not kpis or not geographies:
+        return set()
+    rows = con.execute(
+        """
+        SELECT DISTINCT kpi FROM kolada_value
+        WHERE kpi IN (SELECT unnest($kpis)) AND municipality_id IN (SELECT unnest($geos))
+        """,
+        {"kpis": list(kpis), "geos": list(geographies)},
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def query_kpi_changes(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:

@@ -106,7 +106,7 @@ def _new_to_scope(db_path: Path, scope: Scope) -> set[str]:
             (scope.goal_kpis, scope.all_geographies),
             (scope.extra_kpis, scope.core_geographies),
         ):
-            out |= {k for k in kpis if not sync.count_values_in_scope(con, [((k,), geos)])}
+            out |= set(kpis) - queries.query_kpis_with_values(con, kpis, geos)
     except duckdb.Error as exc:
         raise DatabaseError(f"Databasen {db_path} kunde inte läsas: {exc}") from exc
     finally:
