@@ -7,8 +7,11 @@ Streamlit page measured in the same run (the floor).
 The app runs on a database holding all 9.5 M Kolada values from ../shared, built into a
 temporary folder the way bench.bench_render builds it (MALPULS_DATA_DIR points the server
 at it). The bare page is `import streamlit as st; st.write("hej")` in another temporary
-folder, with the app's .streamlit/config.toml and the same `streamlit run` flags. Both
-servers run for the whole benchmark, one page load at a time; Debian's Chromium (as in
+folder, with the app's .streamlit/config.toml and the same `streamlit run` flags. A third
+server, from the same folder, shows the app's frame alone (CHROME_APP: the seven pages in
+st.navigation, the two sidebar pickers, the data line, a title; no data): a reference row
+that says how much of the budget the frame itself takes. The servers run for the whole
+benchmark, one page load at a time; Debian's Chromium (as in
 tests/test_browser.py, never a browser download) loads every URL in a fresh browser
 context (empty cache, new websocket session) at 1440×900. URLs are interleaved: each of
 the ROUNDS rounds visits every URL once, starting one URL later each round, so machine
@@ -85,6 +88,29 @@ TIMEOUT_S = 120
 WARMUP_PATH = "/?kommun=0180"  # Stockholm: loads modules and the database, not the pages' data
 VETLANDA_GOAL = "trygghet-och-tillit"  # checked against the goal table at start
 BARE_APP = 'import streamlit as st; st.write("hej")\n'
+# A reference, not a target: what the app's frame alone costs, with no data and no
+# content. Seven pages in st.navigation, the two sidebar pickers every page of the app has
+# (kommun, bedömningsdag with Vaggeryd's 13 dates), the data line and a title.
+CHROME_APP = """
+import streamlit as st
+
+def page():
+    st.title("Översikt – Norberg")
+
+def other():
+    st.write("hej")
+
+titles = ["Översikt", "Mål", "Utforska", "Agenda 2030", "Rapporter", "Metod", "Om data"]
+nav = st.navigation(
+    [st.Page(page, title=titles[0], url_path="oversikt", default=True)]
+    + [st.Page(other, title=t, url_path=f"sida{i}") for i, t in enumerate(titles[1:])]
+)
+st.sidebar.selectbox("Kommun", ["Norberg", "Vaggeryd", "Vetlanda"])
+st.sidebar.selectbox("Bedömningsdag", [f"31 december {y}" for y in range(2010, 2023)])
+st.sidebar.caption("Kolada-data hämtad 30 augusti 2024 · senaste år 2022. Källa: Kolada")
+nav.run()
+"""
+CHROME = "app frame only (reference)"
 
 # Runs in every new document before its own scripts.
 INIT_SCRIPT = """
@@ -246,6 +272,7 @@ def main() -> int:
     bare_dir = Path(tempfile.mkdtemp(prefix="malpuls-bare-"))
     try:
         (bare_dir / "app.py").write_text(BARE_APP)
+        (bare_dir / "chrome.py").write_text(CHROME_APP)
         shutil.copytree(PROJECT_ROOT / ".streamlit", bare_dir / ".streamlit")
         vetlanda = _vetlanda_goal(data_dir / "malpuls.duckdb")
         pages = [
@@ -260,11 +287,15 @@ def main() -> int:
         with (
             _server("app.py", PROJECT_ROOT, env, data_dir / "streamlit.log") as app_url,
             _server("app.py", bare_dir, env, bare_dir / "streamlit.log") as bare_url,
+            _server("chrome.py", bare_dir, env, bare_dir / "chrome.log") as chrome_url,
             sync_playwright() as p,
         ):
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            targets = {"bare page": bare_url + "/"} | {path: app_url + path for path in pages}
+            targets = {"bare page": bare_url + "/", CHROME: chrome_url + "/"} | {
+                path: app_url + path for path in pages
+            }
             _load(browser, bare_url + "/")
+            _load(browser, chrome_url + "/")
             _load(browser, app_url + WARMUP_PATH)
             print(f"before the rounds: {_load_note()}")
             runs: dict[str, list[dict]] = {name: [] for name in targets}
@@ -295,7 +326,7 @@ def main() -> int:
         secs = [x["seconds"] for x in xs]
         median = statistics.median(secs)
         ratio = median / floor
-        if name != "bare page":
+        if name not in ("bare page", CHROME):
             worst = max(worst, ratio)
         height = xs[-1]["height"]
         print(
