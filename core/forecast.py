@@ -9,16 +9,19 @@ Forecast errors are measured in units of each series' own noise (its mean absolu
 year-to-year change up to the origin, the MASE scale), so the empirical error distribution
 learned in the back-test across all municipalities and KPIs applies to any series: the 80 %
 interval is the point ± the back-tested 10th/90th percentiles of scaled errors, and
-P(ambition met) is read off the same empirical distribution.
+P(ambition met) is read off the same empirical distribution. The percentiles are learned per
+horizon 1-8 and per series class (regular, short, gappy, flat), because those classes err
+differently; `forecastable` is the one rule for which series get a forecast at all, used
+by the dashboard (core.status) and the back-test alike.
 """
 
 from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,6 +32,18 @@ POOLED_DAMPING = 0.5
 WINDOW = 6  # years of history the trend methods look at
 DAMPING = 0.7  # damped trend: each further year keeps 70 % of the previous year's slope
 PERCENTILES = tuple(range(1, 100))
+HORIZONS = tuple(range(1, 9))  # back-tested horizons (years after the latest value)
+MIN_POINTS = 3  # fewer observations up to the origin: no forecast ("för kort serie")
+MAX_AGE_YEARS = 3  # latest value older than this (judging year − its year): no forecast
+SHORT_POINTS = 4  # series with at most this many observations form the "short" class
+# Scale floor: a constant or near-constant series still has an uncertain future. Its scale is
+# at least 1 % of its latest level and at least 0.1 of a unit (0.1 procentenheter for shares,
+# the commonest unit), so no interval has zero width.
+SCALE_FLOOR_REL = 0.01
+SCALE_FLOOR_ABS = 0.1
+MIN_HALF_WIDTH = 1.0  # the 80 % interval reaches at least one (floored) scale each side
+P_MIN = 0.01  # percentiles 1-99 are stored: no probability beyond them is claimed
+CLASSES = ("regular", "short", "gappy", "flat")
 
 
 @contextmanager
@@ -60,6 +75,81 @@ def noise_scale(y: np.ndarray, origin: int) -> np.ndarray:
     d = np.abs(np.diff(y[:, : origin + 1], axis=1))
     with _quiet():
         return np.nanmean(d, axis=1) if d.shape[1] else np.full(len(y), np.nan)
+
+
+def series_scale(y: np.ndarray, origin: int) -> np.ndarray:
+    """The series' normal year-to-year change: `noise_scale` where the series has
+    consecutive years; otherwise the mean change between successive observations per year
+    apart, so a series published every other year still has a scale. NaN with fewer than
+    two observations."""
+    scale = noise_scale(y, origin)
+    miss = np.isnan(scale)
+    if miss.any():
+        sub = y[miss, : origin + 1]
+        steps = np.full(sub.shape, np.nan)
+        prev_val = np.full(len(sub), np.nan)
+        prev_idx = np.full(len(sub), np.nan)
+        for j in range(sub.shape[1]):
+            col = sub[:, j]
+            seen = ~np.isnan(col)
+            with np.errstate(all="ignore"):
+                steps[:, j] = np.abs(col - prev_val) / (j - prev_idx)
+            prev_val = np.where(seen, col, prev_val)
+            prev_idx = np.where(seen, j, prev_idx)
+        with _quiet():
+            scale[miss] = np.nanmean(steps, axis=1)
+    return scale
+
+
+def floored_scale(scale: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """The error scale actually used: the series' noise, but never below the floor (1 % of
+    the latest level, 0.1 of a unit), so a constant series gets a real interval."""
+    floor = np.maximum(SCALE_FLOOR_REL * np.abs(last), SCALE_FLOOR_ABS)
+    return np.fmax(scale, floor)
+
+
+def forecastable(
+    y: np.ndarray,
+    origin: int,
+    max_age_years: int = MAX_AGE_YEARS,
+    scale: np.ndarray | None = None,
+) -> np.ndarray:
+    """Which series get a forecast when column `origin` is the last year that may be seen
+    (the year before the judging year): at least MIN_POINTS observations, the latest no
+    more than `max_age_years` before the judging year, and a scale. The dashboard
+    (core.status) and the back-test (bench/backtest.py) both call this: what is forecast
+    is what is evaluated. `scale`: series_scale(y, origin) where the caller has it already."""
+    seen = ~np.isnan(y[:, : origin + 1])
+    n = seen.sum(axis=1)
+    _, last_idx = last_value(y, origin)
+    age = origin + 1 - last_idx
+    scale = series_scale(y, origin) if scale is None else scale
+    return (n >= MIN_POINTS) & (last_idx >= 0) & (age <= max_age_years) & np.isfinite(scale)
+
+
+def series_class(y: np.ndarray, origin: int, scale: np.ndarray | None = None) -> np.ndarray:
+    """Calibration class of each series at `origin` (index into CLASSES): flat where the
+    scale floor binds, short with at most SHORT_POINTS observations, gappy where a year is
+    missing between the first and latest observations of the last WINDOW years, regular
+    otherwise. Each class has its own back-tested error percentiles. `scale`:
+    series_scale(y, origin) where the caller has it already."""
+    seen = ~np.isnan(y[:, : origin + 1])
+    n = seen.sum(axis=1)
+    last, last_idx = last_value(y, origin)
+    lo = np.maximum(last_idx - WINDOW + 1, 0)
+    cols = np.arange(origin + 1)
+    in_win = (cols[None, :] >= lo[:, None]) & (cols[None, :] <= last_idx[:, None])
+    first_in_win = np.where(in_win & seen, cols[None, :], origin + 1).min(axis=1)
+    span = last_idx - first_in_win + 1
+    n_in_win = (in_win & seen).sum(axis=1)
+    gappy = n_in_win < span
+    scale = series_scale(y, origin) if scale is None else scale
+    flat = ~(scale >= floored_scale(scale, last))  # NaN scale counts as flat
+    out = np.zeros(len(y), dtype=int)
+    out[gappy] = CLASSES.index("gappy")
+    out[n <= SHORT_POINTS] = CLASSES.index("short")
+    out[flat] = CLASSES.index("flat")
+    return out
 
 
 def theil_sen_slope(y: np.ndarray, origin: int, window: int = WINDOW) -> np.ndarray:
@@ -138,26 +228,61 @@ def point_forecast(
 @dataclass(frozen=True)
 class Calibration:
     """Back-tested distribution of scaled errors (actual − forecast) / scale for one method,
-    per horizon: `percentiles[h]` holds the 1st … 99th percentiles."""
+    per horizon: `percentiles[h]` holds the 1st … 99th percentiles over all series;
+    `by_class[c][h]` the same for one series class (CLASSES) where the back-test learned
+    it. Past the longest stored horizon the longest one's percentiles apply (not tested)."""
 
     method: str
     percentiles: dict[int, np.ndarray]
+    by_class: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)
 
-    def quantile(self, horizon: int, q: float) -> float:
-        h = min(max(horizon, 1), max(self.percentiles))
-        return float(np.interp(q * 100, PERCENTILES, self.percentiles[h]))
+    def _pct(self, horizon: int, cls: str | None) -> np.ndarray:
+        table = self.by_class.get(cls, self.percentiles) if cls else self.percentiles
+        h = min(max(horizon, 1), max(table))
+        return table[h]
 
-    def cdf(self, horizon: int, z: np.ndarray | float) -> np.ndarray:
+    def quantile(self, horizon: int, q: float, cls: str | None = None) -> float:
+        return float(np.interp(q * 100, PERCENTILES, self._pct(horizon, cls)))
+
+    def cdf(self, horizon: int, z: np.ndarray | float, cls: str | None = None) -> np.ndarray:
         """P(scaled error ≤ z), interpolated between the stored percentiles."""
-        h = min(max(horizon, 1), max(self.percentiles))
-        return np.interp(z, self.percentiles[h], np.array(PERCENTILES) / 100, left=0.0, right=1.0)
+        return np.interp(
+            z, self._pct(horizon, cls), np.array(PERCENTILES) / 100, left=0.0, right=1.0
+        )
+
+
+def _per_class(
+    n: int, classes: np.ndarray | None, fn: Callable[[str | None, np.ndarray], None]
+) -> None:
+    if classes is None:
+        fn(None, np.ones(n, dtype=bool))
+        return
+    for i, c in enumerate(CLASSES):
+        mask = classes == i
+        if mask.any():
+            fn(c, mask)
 
 
 def interval(
-    point: np.ndarray, scale: np.ndarray, horizon: int, cal: Calibration, level: float = 0.8
+    point: np.ndarray,
+    scale: np.ndarray,
+    horizon: int,
+    cal: Calibration,
+    level: float = 0.8,
+    classes: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Interval at `level` around `point`: the back-tested error percentiles of the series'
+    class (`classes`: indices into CLASSES, or None for all series) times its scale."""
+    point, scale = np.asarray(point, dtype=float), np.asarray(scale, dtype=float)
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
-    return point + cal.quantile(horizon, lo_q) * scale, point + cal.quantile(horizon, hi_q) * scale
+    lo, hi = np.empty(len(point)), np.empty(len(point))
+
+    def fill(cls: str | None, m: np.ndarray) -> None:
+        lo[m] = point[m] + cal.quantile(horizon, lo_q, cls) * scale[m]
+        hi[m] = point[m] + cal.quantile(horizon, hi_q, cls) * scale[m]
+
+    _per_class(len(point), classes, fill)
+    return lo, hi
 
 
 def probability_at_least(
@@ -166,17 +291,63 @@ def probability_at_least(
     horizon: int,
     threshold: np.ndarray | float,
     cal: Calibration,
+    classes: np.ndarray | None = None,
+    bounds: tuple[np.ndarray | float, np.ndarray | float] = (-np.inf, np.inf),
 ) -> np.ndarray:
-    """P(actual ≥ threshold) under the back-tested error distribution. For a 'lower is
-    better' ambition use 1 − this. A zero scale (constant series) gives 0 or 1."""
+    """P(actual ≥ threshold) under the back-tested error distribution of each series'
+    class. For a 'lower is better' ambition use 1 − this. The outcome cannot leave
+    `bounds` (a share 0-100, a count ≥ 0): a threshold at or below the lower bound is
+    reached for sure, one above the upper bound never; but no probability is closer to
+    0 or 1 than P_MIN, because the stored percentiles (1-99) resolve no further."""
+    point = np.asarray(point, dtype=float)
+    thr = np.broadcast_to(np.asarray(threshold, dtype=float), point.shape)
     with np.errstate(all="ignore"):
-        z = (np.asarray(threshold) - point) / scale
-    p = 1.0 - cal.cdf(horizon, np.where(np.isfinite(z), z, 0.0))
-    constant = scale == 0
-    return np.where(constant, (point >= threshold).astype(float), p)
+        z = (thr - point) / np.asarray(scale, dtype=float)
+    z = np.where(np.isnan(z), 0.0, z)  # 0/0: the threshold is the point itself
+    p = np.empty(len(point))
+
+    def fill(cls: str | None, m: np.ndarray) -> None:
+        p[m] = 1.0 - cal.cdf(horizon, z[m], cls)
+
+    _per_class(len(point), classes, fill)
+    lo_b, hi_b = (np.broadcast_to(np.asarray(b, dtype=float), point.shape) for b in bounds)
+    p = np.where(thr <= lo_b, 1.0, np.where(thr > hi_b, 0.0, p))
+    return np.clip(p, P_MIN, 1 - P_MIN)
+
+
+def clip_to_bounds(
+    values: np.ndarray, bounds: tuple[np.ndarray | float, np.ndarray | float]
+) -> np.ndarray:
+    return np.clip(values, bounds[0], bounds[1])
+
+
+def value_bounds(
+    y: np.ndarray, origin: int, share: np.ndarray | bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Natural bounds of each series' outcome: 0-100 for a share; ≥ 0 for a series never
+    negative up to the origin (a count, a cost: the back-test checks how rarely such a
+    series later goes below 0); unbounded otherwise."""
+    share = np.broadcast_to(np.asarray(share, dtype=bool), (len(y),))
+    with _quiet():
+        nonneg = np.nanmin(y[:, : origin + 1], axis=1) >= 0
+        # A "share" by its title whose own history has left 0-100 is no share (a count of
+        # "deltidsanställda (75-99 %)", a net rate): the back-test found such outcomes
+        # outside 0-100 in a quarter of the cases near a bound.
+        share = share & nonneg & (np.nanmax(y[:, : origin + 1], axis=1) <= 100)
+    lo = np.where(share | nonneg, 0.0, -np.inf)
+    hi = np.where(share, 100.0, np.inf)
+    return lo, hi
 
 
 def empirical_percentiles(errors: Sequence[float] | np.ndarray) -> np.ndarray:
+    """The 1st-99th percentiles of scaled errors, spread so the 80 % interval reaches at
+    least MIN_HALF_WIDTH scales each side (a flat class, mostly exact repeats, would
+    otherwise get a zero-width interval) and strictly increasing (so the CDF is defined)."""
     e = np.asarray(errors, dtype=float)
     e = e[np.isfinite(e)]
-    return np.percentile(e, PERCENTILES)
+    pct = np.percentile(e, PERCENTILES)
+    q = np.array(PERCENTILES)
+    pct = np.where(q <= 10, np.minimum(pct, -MIN_HALF_WIDTH), pct)
+    pct = np.where(q >= 90, np.maximum(pct, MIN_HALF_WIDTH), pct)
+    pct = np.maximum.accumulate(pct)
+    return pct + 1e-9 * (q - 50)

@@ -19,19 +19,29 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.forecast import (
+    CLASSES,
+    MAX_AGE_YEARS,
+    MIN_POINTS,
     Calibration,
-    noise_scale,
+    clip_to_bounds,
+    floored_scale,
+    forecastable,
     point_forecast,
     pooled_growth_forecast,
     probability_at_least,
+    series_class,
+    series_scale,
+    value_bounds,
 )
 from core.vocabulary import Status
 
 # Thresholds for P(ambition met): at least 80 % → På väg, at most 20 % → Ej på väg.
 P_ON_TRACK = 0.8
 P_OFF_TRACK = 0.2
-MAX_DATA_AGE_YEARS = 3  # older latest data than this is not a basis for a judgement
-MIN_POINTS = 3
+# Older latest data than this is not a basis for a judgement; with fewer than MIN_POINTS
+# values there is no forecast (both core.forecast's, shared with the back-test; the
+# Metod page imports them from here).
+MAX_DATA_AGE_YEARS = MAX_AGE_YEARS
 TREND_WINDOW = 6
 
 # How bad each status is, for the goal summary (higher = worse). Direction statuses sit
@@ -89,18 +99,13 @@ def _clean(years: Sequence[int], values: Sequence[float | None]) -> tuple[list[i
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
-def _matrix(years: list[int], values: list[float]) -> tuple[np.ndarray, int]:
+def _matrix(years: list[int], values: list[float], last_year: int) -> tuple[np.ndarray, int]:
+    """One series as a one-row matrix from its first year to `last_year` (the last year
+    that may be seen), the shape core.forecast works on."""
     first = years[0]
-    row = np.full(years[-1] - first + 1, np.nan)
+    row = np.full(max(years[-1], last_year) - first + 1, np.nan)
     row[np.array(years) - first] = values
     return row[None, :], first
-
-
-def _bounded(point: float, lo: float, hi: float, share: bool) -> tuple[float, float, float]:
-    if not share:
-        return point, lo, hi
-    clip = lambda v: min(100.0, max(0.0, v))  # noqa: E731 - a share cannot leave 0-100 %
-    return clip(point), clip(lo), clip(hi)
 
 
 def judge_series(
@@ -146,9 +151,23 @@ def judge_series(
             **base,
             **facts,
         )
-    row, first = _matrix(ys, vs)
+    row, first = _matrix(ys, vs, as_of.year - 1)
     origin = latest_year - first
-    noise = _noise(row, origin, ys, vs)
+    judged = as_of.year - 1 - first  # the last year that may be seen
+    # The series' normal year-to-year change (nothing after `origin` is in the row):
+    # consecutive years where it has them, otherwise the change between observations per
+    # year apart, so a series published every other year can still be judged.
+    scale = series_scale(row, judged)
+    noise = float(scale[0]) if len(ys) >= 2 else float("nan")
+    # The one rule for which series get a forecast, shared with the back-test.
+    can_forecast = bool(forecastable(row, judged, max_age_years, scale)[0])
+    series = _Series(
+        row,
+        origin,
+        latest,
+        CLASSES[int(series_class(row, judged, scale)[0])],
+        tuple(float(b[0]) for b in value_bounds(row, judged, bounded_share)),
+    )
     slope = _trend(ys, vs)
     facts |= {"noise": None if math.isnan(noise) else noise, "change_per_year": slope}
     d = {"öka": 1, "minska": -1}.get(direction)
@@ -157,34 +176,28 @@ def judge_series(
         ambition is None
         and forecast_year is not None
         and forecast_year > latest_year
-        and len(ys) >= MIN_POINTS
-        and not math.isnan(noise)
+        and can_forecast
     ):
         # No ambition to judge against, but the period has not ended: show where the
         # series is heading (no probability: there is nothing to reach).
-        fc = _forecast(
-            row, origin, latest, forecast_year - latest_year, noise, calibration, kpi_growth
-        )
-        point, lo, hi = _bounded(fc.point, fc.lo, fc.hi, bounded_share)
+        fc = _forecast(series, forecast_year - latest_year, noise, calibration, kpi_growth)
         facts |= {
             "horizon_years": forecast_year - latest_year,
             "method": fc.method,
-            "point": point,
-            "lo80": lo,
-            "hi80": hi,
+            "point": fc.point,
+            "lo80": fc.lo,
+            "hi80": fc.hi,
         }
     if ambition is not None and d is not None:
         return _against_target(
-            row,
-            origin,
+            series,
+            can_forecast,
             latest_year,
-            latest,
             noise,
             d,
             ambition,
             calibration,
             kpi_growth,
-            bounded_share,
             base,
             facts,
         )
@@ -197,24 +210,6 @@ def judge_series(
             **facts,
         )
     return _by_direction(len(ys), noise, slope, d, base, facts)
-
-
-def _noise(row: np.ndarray, origin: int, ys: list[int], vs: list[float]) -> float:
-    """The series' normal year-to-year change: the back-test's scale (consecutive years)
-    where the series has consecutive years; otherwise the change between observations per
-    year apart, so a series published every other year can still be judged."""
-    if len(ys) < 2:
-        return float("nan")
-    scale = float(noise_scale(row, origin)[0])
-    if not math.isnan(scale):
-        return scale
-    steps = [
-        abs(v2 - v1) / (y2 - y1)
-        for (y1, v1), (y2, v2) in zip(
-            zip(ys, vs, strict=True), zip(ys[1:], vs[1:], strict=True), strict=False
-        )
-    ]
-    return float(np.mean(steps))
 
 
 def _trend(ys: list[int], vs: list[float]) -> float | None:
@@ -264,61 +259,66 @@ def _by_direction(
 
 
 @dataclass(frozen=True)
+class _Series:
+    """One series as core.forecast sees it."""
+
+    row: np.ndarray
+    origin: int  # column of the latest value
+    latest: float
+    cls: str  # calibration class (core.forecast.CLASSES)
+    bounds: tuple[float, float]  # the outcome's natural bounds
+
+
+@dataclass(frozen=True)
 class _Forecast:
     method: str
-    point: float
+    point: float  # kept within the series' bounds, like the interval
     lo: float
     hi: float
-    scale: float  # the error scale the interval and probability use
-    h_cal: int  # the back-tested horizon whose errors apply
+    raw_point: float  # before the bounds: P(met) uses it with the bounds applied there
+    scale: float  # the (floored) error scale the interval and probability use
 
 
 def _forecast(
-    row: np.ndarray,
-    origin: int,
-    latest: float,
-    horizon: int,
-    noise: float,
-    cal: Calibration,
-    kpi_growth: float | None,
+    s: _Series, horizon: int, noise: float, cal: Calibration, kpi_growth: float | None
 ) -> _Forecast:
     """Point and 80 % interval `horizon` years after the latest value, by the back-test's
-    selected method. Past 3 years (the back-tested horizons) the 3-year errors are widened
-    like a random walk's, by sqrt(horizon / 3)."""
+    selected method, with the percentiles learned for this horizon and series class (past
+    the longest back-tested horizon, 8 years, the longest one's). Kept within the bounds
+    (a share 0-100, a series never negative ≥ 0)."""
     method = cal.method
     if method == "pooled_growth" and kpi_growth is None:
         method = "naive"  # no pooled trend known for this KPI: the honest fallback
     if method == "pooled_growth":
         # The pooled relative trend comes from all municipalities (computed by the ETL).
-        point = float(pooled_growth_forecast(latest, kpi_growth, horizon))
+        point = float(pooled_growth_forecast(s.latest, kpi_growth, horizon))
     else:
-        point = float(point_forecast(row, origin, horizon, method, np.zeros(1, dtype=int))[0])
-    h_cal = min(horizon, 3)
-    widen = math.sqrt(horizon / 3) if horizon > 3 else 1.0
-    scale = (noise if noise > 0 else 0.0) * widen
-    lo = point + cal.quantile(h_cal, 0.1) * scale
-    hi = point + cal.quantile(h_cal, 0.9) * scale
-    return _Forecast(method, point, lo, hi, scale, h_cal)
+        point = float(point_forecast(s.row, s.origin, horizon, method, np.zeros(1, dtype=int))[0])
+    if not math.isfinite(point):
+        point = s.latest  # the method lacks an input (e.g. no value five years back)
+    scale = float(floored_scale(np.array([noise]), np.array([s.latest]))[0])
+    lo = point + cal.quantile(horizon, 0.1, s.cls) * scale
+    hi = point + cal.quantile(horizon, 0.9, s.cls) * scale
+    bounded = clip_to_bounds(np.array([point, lo, hi]), s.bounds)
+    return _Forecast(method, *(float(v) for v in bounded), point, scale)
 
 
 def _against_target(
-    row: np.ndarray,
-    origin: int,
+    s: _Series,
+    can_forecast: bool,
     latest_year: int,
-    latest: float,
     noise: float,
     d: int,
     ambition: Ambition,
     cal: Calibration,
     kpi_growth: float | None,
-    share: bool,
     base: dict,
     facts: dict,
 ) -> IndicatorResult:
     target_year = ambition.date.year
     tfacts = {"target_value": ambition.value, "target_date": ambition.date}
     thresholds = {"på_väg_minst": P_ON_TRACK, "ej_på_väg_högst": P_OFF_TRACK}
-    if d * (latest - ambition.value) >= 0:
+    if d * (s.latest - ambition.value) >= 0:
         return IndicatorResult(
             Status.MET,
             "mål",
@@ -340,25 +340,30 @@ def _against_target(
             **facts,
             **tfacts,
         )
-    if base["n_points"] < MIN_POINTS or math.isnan(noise):
+    if not can_forecast:
         return IndicatorResult(
             Status.NOT_JUDGEABLE,
             "mål",
-            f"Färre än {MIN_POINTS} värden: ingen prognos.",
+            f"Färre än {MIN_POINTS} värden: för kort serie för en prognos.",
             thresholds=thresholds,
             **base,
             **facts,
             **tfacts,
         )
-    fc = _forecast(row, origin, latest, horizon, noise, cal, kpi_growth)
+    fc = _forecast(s, horizon, noise, cal, kpi_growth)
     method, point, lo, hi = fc.method, fc.point, fc.lo, fc.hi
     p_up = float(
         probability_at_least(
-            np.array([point]), np.array([fc.scale]), fc.h_cal, ambition.value, cal
+            np.array([fc.raw_point]),
+            np.array([fc.scale]),
+            horizon,
+            ambition.value,
+            cal,
+            np.array([CLASSES.index(s.cls)]),
+            s.bounds,
         )[0]
     )
     p_met = p_up if d > 0 else 1.0 - p_up
-    point, lo, hi = _bounded(point, lo, hi, share)
     status = (
         Status.ON_TRACK
         if p_met >= P_ON_TRACK

@@ -269,9 +269,10 @@ def test_method_page_shows_the_backtest_table(tiny_env: Paths) -> None:
     at.switch_page("app_pages/method.py").run()
     assert not at.exception
     text = _text(at)
-    assert "MASE" in text
+    assert "Kvot av skalade medelfel" in text and "MASE" not in text
     methods = at.table[0].value
-    assert "gemensam trend (vald)" in set(methods["Metod"])
+    assert set(methods["Metod"]) == {"gemensam trend (vald)"}
+    assert list(methods["År framåt"]) == [str(h) for h in range(1, 9)]
     assert "Egen bearbetning av data från Kolada" in text
 
 
@@ -856,11 +857,12 @@ def test_method_page_tables_are_swedish(tiny_env: Paths) -> None:
     at.run()
     at.switch_page("app_pages/method.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    methods, horizons = at.table[0].value, at.table[1].value
+    # The chosen method; every method tried (behind a click); per horizon; per class.
+    _, methods, horizons, classes = (t.value for t in at.table)
     assert list(methods.columns) == [
         "Metod",
         "År framåt",
-        "MASE (mot senaste värdet)",
+        "Kvot av skalade medelfel (mot senaste värdet)",
         "Täckning, 80 %-intervall",
         "Brier, P(≥ riket)",
     ]
@@ -870,7 +872,15 @@ def test_method_page_tables_are_swedish(tiny_env: Paths) -> None:
         "Vald metod",
         "Destatis regel",
         "Regeln senaste värdet",
+        "Sannolikhet kring senaste värdet",
     ]
+    assert list(classes.columns) == ["Serier", "Prognoser (1 år)"] + [
+        f"{h} år" for h in range(1, 9)
+    ]
+    assert {"korta (högst 4 värden)", "med luckor", "nästan konstanta", "riket"} <= set(
+        classes["Serier"]
+    )
+    assert all(re.fullmatch(r"\d{2},\d %", v) for v in classes["3 år"])
     assert set(methods["Metod"]) == {
         "senaste värdet (inget förändras)",
         "femårstrend (Destatis)",
@@ -878,7 +888,8 @@ def test_method_page_tables_are_swedish(tiny_env: Paths) -> None:
         "egen robust trend, dämpad",
         "gemensam trend (vald)",
     }
-    assert all(re.fullmatch(r"\d,\d{3}", v) for v in methods["MASE (mot senaste värdet)"])
+    ratio = methods["Kvot av skalade medelfel (mot senaste värdet)"]
+    assert all(re.fullmatch(r"\d,\d{3}", v) for v in ratio)
     assert all(re.fullmatch(r"\d{2},\d %", v) for v in methods["Täckning, 80 %-intervall"])
     assert all(re.fullmatch(r"0,\d{4}", v) for v in methods["Brier, P(≥ riket)"])
     assert all(re.fullmatch(r"\d{1,3}(\u00a0\d{3})+", v) for v in horizons["Bedömda prognoser"])

@@ -9,12 +9,14 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from core.forecast import PERCENTILES, Calibration
+import core.status
+from core.forecast import MIN_POINTS, P_MIN, PERCENTILES, Calibration, forecastable
 from core.status import Ambition, IndicatorResult, judge_goal, judge_series
 
 NORMAL = np.array([NormalDist().inv_cdf(p / 100) for p in PERCENTILES])
 CAL = Calibration("pooled_growth", {1: NORMAL, 2: NORMAL * 1.3, 3: NORMAL * 1.6})
 NAIVE = Calibration("naive", {1: NORMAL, 2: NORMAL * 1.3, 3: NORMAL * 1.6})
+LONG = Calibration("naive", {h: NORMAL * (1 + 0.3 * h) for h in range(1, 9)})
 AS_OF = dt.date(2023, 8, 31)
 YEARS = list(range(2014, 2023))
 
@@ -134,10 +136,71 @@ def test_bounded_share_stays_within_0_and_100() -> None:
     assert 0.0 <= r.lo80 <= r.point <= r.hi80 <= 100.0
 
 
-def test_long_horizon_widens_interval() -> None:
-    near = _assess(NOISY_FLAT, ambition=Ambition(dt.date(2025, 12, 31), 30.0))
-    far = _assess(NOISY_FLAT, ambition=Ambition(dt.date(2034, 12, 31), 30.0))
-    assert (far.hi80 - far.lo80) > (near.hi80 - near.lo80)
+def test_long_horizon_uses_its_own_percentiles() -> None:
+    """Each horizon 1-8 has its own learned percentiles (no sqrt widening); past 8 the
+    8-year ones apply."""
+    widths = {}
+    for year in (2025, 2030, 2034):
+        r = _assess(NOISY_FLAT, ambition=Ambition(dt.date(year, 12, 31), 30.0), cal=LONG)
+        widths[year] = r.hi80 - r.lo80
+    assert widths[2030] / widths[2025] == pytest.approx((1 + 0.3 * 8) / (1 + 0.3 * 3))
+    assert widths[2034] == pytest.approx(widths[2030])
+
+
+def test_constant_series_gets_an_interval_and_no_certain_probability() -> None:
+    r = _assess([50.0] * 9, ambition=Ambition(dt.date(2025, 12, 31), 50.2), growth=None)
+    assert r.status in ("Osäkert", "Ej på väg")
+    assert r.hi80 - r.lo80 > 0  # the scale floor: 1 % of 50
+    assert P_MIN <= r.p_met < 0.5
+    far = _assess([50.0] * 9, ambition=Ambition(dt.date(2025, 12, 31), 80.0), growth=None)
+    assert far.p_met == P_MIN  # never exactly 0
+
+
+def test_too_short_series_says_so() -> None:
+    r = _assess([None] * 7 + [5.0, 6.0], ambition=Ambition(dt.date(2025, 12, 31), 9.0))
+    assert r.status == "Ej bedömbart" and "för kort serie" in r.reason
+
+
+def test_count_stays_at_or_above_zero() -> None:
+    values = [9.0, 6.0, 4.0, 3.0, 2.0, 1.0, 1.0, 0.0, 0.0]
+    r = _assess(values, "minska", ambition=Ambition(dt.date(2030, 12, 31), -1.0), cal=LONG)
+    assert r.lo80 >= 0.0
+    assert r.p_met == pytest.approx(P_MIN)  # below 0 is out of reach: never negative
+
+
+CASES = [
+    (RISING, YEARS),
+    ([None] * 6 + [5.0, 6.0, 7.0], YEARS),
+    ([None] * 7 + [5.0, 6.0], YEARS),
+    ([50.0] * 9, YEARS),
+    ([10, 12, 14, 16, 18], [2014, 2016, 2018, 2020, 2022]),
+    ([10, 12, 14], [2016, 2018, 2020]),  # latest 3 years before 2023
+    ([10, 12, 14], [2015, 2017, 2019]),  # 4 years: too old
+]
+
+
+@pytest.mark.parametrize(("values", "years"), CASES)
+def test_dashboard_forecasts_exactly_what_the_backtest_evaluates(
+    values: list, years: list[int]
+) -> None:
+    """core.forecast.forecastable is the one eligibility rule: the dashboard forecasts a
+    series exactly when the back-test (which calls the same function) evaluates it."""
+    r = _assess(values, years=years, ambition=Ambition(dt.date(2026, 12, 31), 1000.0))
+    row = np.full(AS_OF.year - 2010, np.nan)
+    for y, v in zip(years, values, strict=True):
+        if v is not None:
+            row[y - 2010] = v
+    assert (r.point is not None) == bool(forecastable(row[None, :], AS_OF.year - 1 - 2010)[0])
+    assert MIN_POINTS == core.status.MIN_POINTS
+
+
+def test_status_and_backtest_call_the_same_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bench.backtest
+
+    assert bench.backtest.forecastable is forecastable
+    monkeypatch.setattr(core.status, "forecastable", lambda *a, **k: np.array([False]))
+    r = _assess(RISING, ambition=Ambition(dt.date(2026, 12, 31), 1000.0))
+    assert r.status == "Ej bedömbart" and r.point is None
 
 
 def _r(status: str) -> IndicatorResult:
