@@ -19,6 +19,7 @@ Values reach `judge_all` through the `ValueSource` protocol, so the database rea
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
@@ -135,10 +136,19 @@ def checkpoint_dates(
 # ------------------------------------------------------------------ one indicator
 
 
+# "andel" as a word ("…, andel (%)", "Andel elever …"), a unit of per cent ("(%)", "…, %").
+# Not a "%" inside a range ("… (75-99 %)", a count), nor "andel" inside another word
+# ("misshandel", "dagligvaruhandel"): those titles had bounded counts and sums at 100 (found
+# by bench/backtest.py). Not "procent" either: "Befolkningsförändring …, procent" goes
+# below zero.
+_SHARE_TITLE = re.compile(r"\bandel(?:en|ar|arna)?\b|\(\s*%\s*\)|,\s*%\s*$")
+
+
 def is_bounded_share(unit: str | None, title: str | None) -> bool:
     """A share (per cent) cannot leave 0–100: forecasts and intervals are kept inside."""
-    text = f"{unit or ''} {title or ''}".lower()
-    return "%" in text or "andel" in text
+    if (unit or "").strip() == "%":
+        return True
+    return bool(_SHARE_TITLE.search((title or "").lower()))
 
 
 @dataclass(frozen=True)

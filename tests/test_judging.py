@@ -165,6 +165,11 @@ def test_bounded_share_from_unit_or_title() -> None:
     assert is_bounded_share("%", None)
     assert is_bounded_share(None, "Andel elever med examen")
     assert not is_bounded_share("kr/inv", "Kostnad per invånare")
+    assert is_bounded_share(None, "Invånare 0-19 år i ekonomiskt utsatta hushåll, andel (%)")
+    assert is_bounded_share(None, "Elever i åk 9 som är behöriga till yrkesprogram, %")
+    # Not shares, though a title rule reading "%" or "andel" anywhere took them for one.
+    assert not is_bounded_share(None, "Anmälda brott om misshandel, antal/100 000 inv")
+    assert not is_bounded_share(None, "Antal elever med betyg i åk 9 (75-99 %)")
 
 
 def test_rank_by_desired_direction_with_ties_and_peers() -> None:
