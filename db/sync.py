@@ -137,16 +137,21 @@ def count_values_in_scope(
 ) -> int:
     total = 0
     for kpis, geos in parts:
-        _temp_ids(con, "scope_kpi", kpis)
-        _temp_ids(con, "scope_geo", geos)
+        # Lists as parameters: two temp tables per call cost more than the count.
         total += con.execute(
             """
             SELECT count(*) FROM kolada_value
-            WHERE kpi IN (SELECT id FROM scope_kpi)
-              AND municipality_id IN (SELECT id FROM scope_geo)
-            """
+            WHERE kpi IN (SELECT unnest($kpis))
+              AND municipality_id IN (SELECT unnest($geos))
+            """,
+            {"kpis": sorted(set(kpis)), "geos": sorted(set(geos))},
         ).fetchall()[0][0]
     return total
+
+
+# A value's key, joining kolada_value v to incoming values i.
+_KEYS = """v.kpi = i.kpi AND v.municipality_id = i.municipality_id
+           AND v.year = i.year AND v.gender = i.gender"""
 
 
 def apply_values(
@@ -160,7 +165,10 @@ def apply_values(
     marked deleted. Full: the scope is replaced by what came, so values Kolada no longer
     serves disappear. A null value counts as no value, as in the bundled snapshot.
     Every change is recorded in value_revision at `at` (the run's time), so a past date
-    can be computed with the values known then."""
+    can be computed with the values known then. Only changes are written, a changed
+    value in place, so kolada_value keeps its sorted order (see _note_unsorted)."""
+    if not records and full_scope is None:
+        return ValueChanges(added=0, changed=0, deleted=0)  # a quiet night
     frame = pd.DataFrame.from_records(
         [(r.kpi, r.municipality_id, r.year, r.gender, r.value, r.is_deleted) for r in records],
         columns=["kpi", "municipality_id", "year", "gender", "value", "is_deleted"],
@@ -179,42 +187,64 @@ def apply_values(
     )
     con.unregister("incoming_df")
     before = con.execute("SELECT count(*) FROM kolada_value").fetchall()[0][0]
-    # One pass over incoming × kolada_value gives both the revisions to record and the
-    # added/changed counts.
+    # One pass over incoming × kolada_value gives the revisions to record, the added and
+    # changed counts, and (table `revised`) the rows to write.
     added, changed = _record_revisions(con, full_scope, at)
+    # Only what changed is written, and a changed value in place: rows keep their sorted
+    # position (only added rows go to the end, see _note_unsorted).
     con.execute(
-        """
-        DELETE FROM kolada_value v USING incoming i
-        WHERE v.kpi = i.kpi AND v.municipality_id = i.municipality_id
-          AND v.year = i.year AND v.gender = i.gender
+        f"""
+        UPDATE kolada_value v SET value = i.new_value FROM revised i
+        WHERE NOT i.is_new AND NOT i.gone AND {_KEYS}
         """
     )
+    con.execute(f"DELETE FROM kolada_value v USING revised i WHERE i.gone AND {_KEYS}")
     if full_scope is not None:
         for kpis, geos in full_scope:
             _temp_ids(con, "scope_kpi", kpis)
             _temp_ids(con, "scope_geo", geos)
             con.execute(
-                """
-                DELETE FROM kolada_value
+                f"""
+                DELETE FROM kolada_value v
                 WHERE kpi IN (SELECT id FROM scope_kpi)
                   AND municipality_id IN (SELECT id FROM scope_geo)
+                  AND NOT EXISTS (SELECT 1 FROM incoming i WHERE {_KEYS})
                 """
             )
-    after_delete = con.execute("SELECT count(*) FROM kolada_value").fetchall()[0][0]
-    # Rows removed that are not coming back: explicit deletions, and (full) disappearances.
-    coming_back = (
-        con.execute("SELECT count(*) FROM incoming WHERE NOT gone").fetchall()[0][0] - added
-    )
-    deleted = (before - after_delete) - coming_back
+    # Rows removed: explicit deletions, and (full) disappearances.
+    deleted = before - con.execute("SELECT count(*) FROM kolada_value").fetchall()[0][0]
     con.execute(
         """
         INSERT INTO kolada_value
-        SELECT kpi, municipality_id, year, gender, value FROM incoming WHERE NOT gone
+        SELECT kpi, municipality_id, year, gender, new_value FROM revised WHERE is_new
         """
     )
-    if added or changed or deleted:
-        _resort(con)
+    con.execute("DROP TABLE revised")
+    if added:
+        _note_unsorted(con, added)
     return ValueChanges(added=added, changed=changed, deleted=deleted)
+
+
+# Added rows go to the end of kolada_value, outside the (kpi, municipality_id) order the
+# app's reads prune on. Up to one DuckDB row group of them makes a read scan at most two
+# row groups more, so all 9.5 M rows are re-sorted (3 s) only once that many have gathered
+# since the last sort; meta holds the count.
+UNSORTED_ROWS_KEY = "values_unsorted_rows"
+RESORT_AFTER_ROWS = 122_880
+
+
+def _note_unsorted(con: duckdb.DuckDBPyConnection, added: int) -> None:
+    unsorted = (
+        added
+        + con.execute(
+            "SELECT coalesce(max(CAST(value AS BIGINT)), 0) FROM meta WHERE key = ?",
+            [UNSORTED_ROWS_KEY],
+        ).fetchall()[0][0]
+    )
+    if unsorted > RESORT_AFTER_ROWS:
+        _resort(con)
+        unsorted = 0
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [UNSORTED_ROWS_KEY, str(unsorted)])
 
 
 def _record_revisions(
@@ -223,16 +253,15 @@ def _record_revisions(
     at: dt.datetime,
 ) -> tuple[int, int]:
     """Before kolada_value changes: record what each changed key held (old) and will hold
-    (new) in value_revision. Returns (added, changed) among the incoming values."""
-    keys = """v.kpi = i.kpi AND v.municipality_id = i.municipality_id
-              AND v.year = i.year AND v.gender = i.gender"""
+    (new) in value_revision, and keep those keys in the temp table `revised` (is_new,
+    gone) for apply_values to write. Returns (added, changed) among the incoming values."""
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE revised AS
         SELECT i.kpi, i.municipality_id, i.year, i.gender, v.value AS old_value,
                CASE WHEN i.gone THEN NULL ELSE i.value END AS new_value,
                v.kpi IS NULL AS is_new, i.gone
-        FROM incoming i LEFT JOIN kolada_value v ON {keys}
+        FROM incoming i LEFT JOIN kolada_value v ON {_KEYS}
         WHERE (NOT i.gone AND (v.kpi IS NULL OR v.value IS DISTINCT FROM i.value))
            OR (i.gone AND v.kpi IS NOT NULL)
         """
@@ -247,7 +276,6 @@ def _record_revisions(
     added, changed = con.execute(
         "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new AND NOT gone) FROM revised"
     ).fetchall()[0]
-    con.execute("DROP TABLE revised")
     for kpis, geos in full_scope or ():
         _temp_ids(con, "scope_kpi", kpis)
         _temp_ids(con, "scope_geo", geos)
@@ -259,7 +287,7 @@ def _record_revisions(
             FROM kolada_value v
             WHERE v.kpi IN (SELECT id FROM scope_kpi)
               AND v.municipality_id IN (SELECT id FROM scope_geo)
-              AND NOT EXISTS (SELECT 1 FROM incoming i WHERE {keys})
+              AND NOT EXISTS (SELECT 1 FROM incoming i WHERE {_KEYS})
             """,
             {"at": at},
         )

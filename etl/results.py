@@ -39,7 +39,12 @@ def compute_results(
 ) -> int:
     """Judge every goal on its dates (core.judging.checkpoint_dates): the checkpoints up to
     the data date, the next one and the data date."""
-    judged, goals = judge_all(query_judging_inputs(con), ValuesAsOf(con), calibration, data_date)
+    inputs = query_judging_inputs(con)
+    # Each indicator's own gender, and gender T for the pooled trend.
+    values = ValuesAsOf(
+        con, {(k, g) for i in inputs.indicators for k in i.wanted_kpis for g in (i.gender, "T")}
+    )
+    judged, goals = judge_all(inputs, values, calibration, data_date)
     facts = query_indicator_facts(con)
     indicator_rows = [indicator_row(j, facts) for j in judged]
     load.replace_results(con, indicator_rows, [goal_row(g) for g in goals])
