@@ -15,6 +15,7 @@ it, even an incremental one.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -93,20 +94,34 @@ def _state(db_path: Path) -> tuple[dt.datetime | None, dt.datetime | None, set[s
     return ts("last_live_success"), ts("last_full_reload"), known
 
 
+# meta: the KPIs a live run has fetched whole (a full run, or a backfill), as a JSON list.
+FETCHED_WHOLE_KEY = "kpis_fetched_whole"
+
+
+def _fetched_whole(meta: dict[str, str]) -> set[str]:
+    try:
+        return set(json.loads(meta.get(FETCHED_WHOLE_KEY, "[]")))
+    except ValueError:
+        return set()
+
+
 def _new_to_scope(db_path: Path, scope: Scope) -> set[str]:
     """Scope KPIs that an incremental run has no history to add changes to: none of their
     values stored for their geographies (a KPI just added to a goal file or to
-    `extra_kpis`), or retired in the database (back in the catalogue after vanishing:
-    what is stored may be stale)."""
+    `extra_kpis`) and never fetched whole before, or retired in the database (back in
+    the catalogue after vanishing: what is stored may be stale). A KPI fetched whole once
+    that still has no values (Kolada has none yet) is not fetched whole again every
+    night: its values come as changes when Kolada publishes them."""
     con = connect_read_only(db_path)
     try:
         kpi = queries.query_kpi_meta(con, [*scope.goal_kpis, *scope.extra_kpis])
         out = set(kpi.loc[kpi["is_retired"].astype(bool), "id"])
+        done = _fetched_whole(queries.query_meta(con))
         for kpis, geos in (
             (scope.goal_kpis, scope.all_geographies),
             (scope.extra_kpis, scope.core_geographies),
         ):
-            out |= set(kpis) - queries.query_kpis_with_values(con, kpis, geos)
+            out |= set(kpis) - queries.query_kpis_with_values(con, kpis, geos) - done
     except duckdb.Error as exc:
         raise DatabaseError(f"Databasen {db_path} kunde inte läsas: {exc}") from exc
     finally:
@@ -382,8 +397,13 @@ def _run(
                 "catalog_date": now.date().isoformat(),
                 "last_live_success": now.isoformat(timespec="seconds"),
             }
+            whole = set(result.backfilled)
             if mode.mode == "full":
                 meta["last_full_reload"] = now.isoformat(timespec="seconds")
+                whole = {*scope.goal_kpis, *scope.extra_kpis}
+            meta[FETCHED_WHOLE_KEY] = json.dumps(
+                sorted(_fetched_whole(queries.query_meta(con)) | whole)
+            )
             load.upsert_meta(con, meta)
             result.requests, result.retries = client.stats.requests, client.stats.retries
             load.insert_run(

@@ -564,6 +564,15 @@ def test_kpi_new_to_the_scope_is_fetched_whole_in_an_incremental_run(
     assert f"Inga värden från Kolada för {NO_VALUES_KPI} (kommun 0665" in warned
     assert "ögonblicksbilden" not in warned
 
+    # The next night: every KPI fetched whole once is asked for changes only, also the one
+    # Kolada still has no values for (it is not fetched whole again every night).
+    api.clear_log()
+    again = _run(paths, api, settings, now=NOW + dt.timedelta(days=1))
+    assert again.mode.mode == "incremental" and again.published
+    assert again.backfilled == ()
+    data = [r for r in api.request_log if "/v3/data/" in r]
+    assert data and all("from_date=" in r for r in data if not re.search(r"[?&]page=", r))
+
 
 def _start_cli(
     paths: Paths, api: KoladaStandIn, tmp_path: Path, *args: str
