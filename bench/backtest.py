@@ -15,14 +15,20 @@ A protocol that cannot flatter:
 - Errors are scaled by each series' own year-to-year noise up to the origin, floored for
   constant and near-constant series, so KPIs in different units pool.
 
+- P(ambition met) is recalibrated by an isotonic map fitted on the calibration half too
+  (calibration KPIs, origins and outcomes up to 2013); the reliability table shows it before
+  and after on the evaluation half.
+
 Outputs: data/forecast_calibration.csv (percentiles of scaled errors per method, horizon and
-series class, and which method the back-test selects) and docs/backtest.md (the tables).
-Both are committed and regenerated only by running this script.
+series class, and which method the back-test selects), data/forecast_recalibration.csv (the
+selected method's map from raw to recalibrated P(met), per horizon and pooled) and
+docs/backtest.md (the tables). All are committed and regenerated only by running this script.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import sys
 import time
@@ -42,10 +48,12 @@ from core.forecast import (
     METHODS,
     MIN_POINTS,
     PERCENTILES,
+    POOLED,
     SHORT_POINTS,
     Calibration,
     clip_to_bounds,
     empirical_percentiles,
+    fit_recalibration,
     floored_scale,
     forecastable,
     group_median,
@@ -64,6 +72,7 @@ KOLADA = PROJECT_ROOT.parent / "shared" / "kolada"
 SOURCE = KOLADA / "values_all_municipalities_2024-08-30.parquet"
 CATALOGS = (KOLADA / "kpi_catalog_v3_2026-03-23.csv", KOLADA / "kpi_catalog_v2_2024-04-06.csv")
 CALIBRATION_OUT = PROJECT_ROOT / "data" / "forecast_calibration.csv"
+RECALIBRATION_OUT = PROJECT_ROOT / "data" / "forecast_recalibration.csv"
 DOC_OUT = PROJECT_ROOT / "docs" / "backtest.md"
 FIRST_YEAR, LAST_YEAR = 1994, 2022
 CAL_LAST_YEAR = 2013  # nothing after this year informs the calibration
@@ -72,6 +81,10 @@ EVAL_ORIGINS = range(2014, 2020)
 LATEST_ORIGINS = range(2017, 2020)
 MIN_CELL = 100  # fewer forecasts than this in a table cell: shown as "–"
 NEAR_BOUND = 5.0  # a share within 5 procentenheter of 0 or 100 is "near a bound"
+# A horizon gets its own recalibration map with at least this many calibration forecasts
+# scored against a threshold; otherwise the pooled map applies.
+MIN_RECAL = 20_000
+RELIABILITY_TOLERANCE = 0.05  # target: every decile's observed frequency within ±5 pp
 
 
 def is_calibration_kpi(kpi: str) -> bool:
@@ -271,6 +284,8 @@ def main() -> int:
     chosen = min(METHODS, key=lambda m: cal_ratio[m][2] + cal_ratio[m][3])
     n_cal = {h: len(np.concatenate(cal_abs[("naive", h)])) for h in HORIZONS}
     print(f"Selected on calibration data: {chosen} ({n_cal[1]:,} forecasts at h=1)", flush=True)
+    recalibrated, recal_n = _fit_recalibrations(panel, pooled, calibrations, chosen)
+    print(f"  recalibration fitted ({time.perf_counter() - t0:.0f} s)", flush=True)
 
     # 2. Evaluation: evaluation KPIs, origins 2014-2019.
     acc: dict[tuple, list[np.ndarray]] = defaultdict(list)
@@ -307,7 +322,23 @@ def main() -> int:
                     calibrations[m],
                     cls[has_thr],
                     (bounds[0][has_thr], bounds[1][has_thr]),
+                    recalibrated=False,
                 )
+                if m in recalibrated:
+                    prob_rc = probability_at_least(
+                        p[has_thr],
+                        scale[has_thr],
+                        h,
+                        thr,
+                        recalibrated[m],
+                        cls[has_thr],
+                        (bounds[0][has_thr], bounds[1][has_thr]),
+                    )
+                    acc[("brier_rc", m, h)].append((prob_rc - event) ** 2)
+                    if m == chosen:
+                        acc[("rel_raw",)].append(prob)
+                        acc[("rel_rc",)].append(prob_rc)
+                        acc[("rel_event",)].append(event)
                 err = np.abs(a - p) / scale
                 acc[("abs", m, h)].append(err)
                 acc[("cov", m, h)].append(inside)
@@ -345,14 +376,86 @@ def main() -> int:
 
     cat = {k: np.concatenate(v) if v else np.array([]) for k, v in acc.items()}
     _write_calibration(calibrations, chosen)
-    tables = _tables(cat, chosen, cal_ratio)
+    _write_recalibration(recalibrated[chosen])
+    tables = _tables(cat, chosen, cal_ratio, recal_n)
     print(tables)
     _write_doc(tables, y.shape[0], n_kpis, n_cal_kpis, chosen, time.perf_counter() - t0)
     print(
-        f"\nSelected method: {chosen}. Wrote {CALIBRATION_OUT.relative_to(PROJECT_ROOT)} and "
+        f"\nSelected method: {chosen}. Wrote {CALIBRATION_OUT.relative_to(PROJECT_ROOT)}, "
+        f"{RECALIBRATION_OUT.relative_to(PROJECT_ROOT)} and "
         f"{DOC_OUT.relative_to(PROJECT_ROOT)} in {time.perf_counter() - t0:.0f} s."
     )
     return 0
+
+
+def _fit_recalibrations(
+    panel: Panel, pooled: PooledTrend, calibrations: dict[str, Calibration], chosen: str
+) -> tuple[dict[str, Calibration], dict[int, int]]:
+    """The selected method's and naive's calibrations with a recalibration map for P(≥
+    Riket's value in the origin year), fitted on the calibration half only: calibration
+    KPIs, origins and outcomes up to CAL_LAST_YEAR, the same event as the evaluation's.
+    Probabilities fixed by a bound (a share's threshold above 100, a count's at or below 0)
+    are left out: the map does not touch them. A horizon with at least MIN_RECAL forecasts
+    gets its own map; the pooled one serves the rest (and horizons past 8). Returns the
+    calibrations and the number of forecasts fitted per horizon (POOLED: all)."""
+    y = panel.y
+    last_col = CAL_LAST_YEAR - FIRST_YEAR
+    methods = dict.fromkeys((chosen, "naive"))
+    p_raw: dict[tuple[str, int], list[np.ndarray]] = defaultdict(list)
+    events: dict[int, list[np.ndarray]] = defaultdict(list)
+    for origin in CAL_ORIGINS:
+        o = origin - FIRST_YEAR
+        org = at_origin(panel, o, pooled, panel.calibration)
+        thr_all = panel.riket[org.rows, o]
+        is_riket = panel.geo[org.rows] == "riket"
+        for h in HORIZONS:
+            t = org.last_idx + h
+            valid = t <= last_col
+            actual = np.full(len(t), np.nan)
+            actual[valid] = y[org.rows[valid], t[valid]]
+            lo_b, hi_b = org.bounds
+            use = np.isfinite(actual) & ~is_riket & np.isfinite(thr_all)
+            use &= (thr_all > lo_b) & (thr_all <= hi_b)  # not fixed by a bound
+            if not use.any():
+                continue
+            thr = thr_all[use]
+            events[h].append((actual[use] >= thr).astype(float))
+            pts = points(org, h)
+            for m in methods:
+                p_raw[(m, h)].append(
+                    probability_at_least(
+                        pts[m][use],
+                        org.scale[use],
+                        h,
+                        thr,
+                        calibrations[m],
+                        org.cls[use],
+                        recalibrated=False,
+                    )
+                )
+    ev = {h: np.concatenate(events[h]) for h in HORIZONS if events[h]}
+    n = {h: len(e) for h, e in ev.items()}
+    n[POOLED] = sum(n.values())
+    out = {}
+    for m in methods:
+        raw = {h: np.concatenate(p_raw[(m, h)]) for h in ev}
+        maps = {
+            POOLED: fit_recalibration(
+                np.concatenate(list(raw.values())), np.concatenate(list(ev.values()))
+            )
+        }
+        maps |= {h: fit_recalibration(raw[h], ev[h]) for h in ev if n[h] >= MIN_RECAL}
+        out[m] = dataclasses.replace(calibrations[m], recalibration=maps)
+    return out, n
+
+
+def _write_recalibration(cal: Calibration) -> None:
+    with RECALIBRATION_OUT.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["method", "horizon", "raw", "recalibrated"])
+        for h, knots in sorted(cal.recalibration.items()):
+            for x, v in knots.T:
+                w.writerow([cal.method, "all" if h == POOLED else h, f"{x:.6f}", f"{v:.6f}"])
 
 
 def _write_calibration(calibrations: dict[str, Calibration], chosen: str) -> None:
@@ -379,7 +482,43 @@ def _num(v: float, digits: int) -> str:
     return "–" if np.isnan(v) else f"{v:.{digits}f}"
 
 
-def _tables(cat: dict, chosen: str, cal_ratio: dict) -> str:
+def _reliability(p: np.ndarray, event: np.ndarray) -> list[tuple[int, float, float]]:
+    """Per predicted decile (0-10 %, …, 90-100 %): forecasts, mean predicted, observed."""
+    d = np.minimum((p * 10).astype(int), 9)
+    out = []
+    for i in range(10):
+        m = d == i
+        n = int(m.sum())
+        out.append(
+            (n, float(p[m].mean()), float(event[m].mean()))
+            if n >= MIN_CELL
+            else (n, float("nan"), float("nan"))
+        )
+    return out
+
+
+def _reliability_lines(cat: dict) -> tuple[list[str], list[float], list[float]]:
+    """The reliability table (evaluation half, selected method, horizons 1-8 together)
+    and each decile's gap |observed − mean predicted|, raw and recalibrated."""
+    event = cat[("rel_event",)]
+    raw = _reliability(cat[("rel_raw",)], event)
+    rc = _reliability(cat[("rel_rc",)], event)
+    lines = [
+        "| predicted probability | forecasts | mean predicted (raw) | observed (raw) "
+        "| mean predicted (recalibrated) | observed (recalibrated) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for i, ((n_r, p_r, o_r), (n_c, p_c, o_c)) in enumerate(zip(raw, rc, strict=True)):
+        lines.append(
+            f"| {10 * i}–{10 * i + 10} % | {n_r:,} / {n_c:,} | {_pct(p_r)} | {_pct(o_r)} | "
+            f"{_pct(p_c)} | {_pct(o_c)} |"
+        )
+    gap_raw = [abs(o - q) for _, q, o in raw if not np.isnan(q)]
+    gap_rc = [abs(o - q) for _, q, o in rc if not np.isnan(q)]
+    return lines, gap_raw, gap_rc
+
+
+def _tables(cat: dict, chosen: str, cal_ratio: dict, recal_n: dict[int, int]) -> str:
     ratio = {
         (m, h): _mean(cat, ("abs", m, h)) / _mean(cat, ("abs", "naive", h))
         for m in METHODS
@@ -438,6 +577,33 @@ def _tables(cat: dict, chosen: str, cal_ratio: dict) -> str:
             f"{_num(_mean(cat, ('brier_latest', chosen, h)), 4)} | "
             f"{_num(_mean(cat, ('brier_latest', 'naive', h)), 4)} |"
         )
+    rel_lines, gap_raw, gap_rc = _reliability_lines(cat)
+    per_h = [h for h in HORIZONS if recal_n.get(h, 0) >= MIN_RECAL]
+    lines += [
+        "",
+        f"Reliability of P(≥ Riket), selected method, evaluation KPIs at origins "
+        f"{EVAL_ORIGINS.start}–{EVAL_ORIGINS.stop - 1}, horizons 1–8 together: each forecast "
+        "in the decile of its predicted probability (forecasts: raw / recalibrated, each "
+        "binned by its own probability). The map was fitted on "
+        f"{recal_n[POOLED]:,} calibration-half forecasts "
+        f"({'own map at h=' + ', '.join(map(str, per_h)) if per_h else 'no horizon alone'}"
+        f"{'; pooled map elsewhere' if len(per_h) < len(HORIZONS) else ''}).",
+        "",
+        *rel_lines,
+        "",
+        "| recalibrated P(met), horizon | forecasts scored | Brier, selected (raw) "
+        "| Brier, selected (recalibrated) | Brier, probabilistic naive (raw) "
+        "| Brier, probabilistic naive (recalibrated) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for h in HORIZONS:
+        lines.append(
+            f"| {h} | {len(cat[('brier_rc', chosen, h)]):,} | "
+            f"{_num(_mean(cat, ('brier', chosen, h)), 4)} | "
+            f"{_num(_mean(cat, ('brier_rc', chosen, h)), 4)} | "
+            f"{_num(_mean(cat, ('brier', 'naive', h)), 4)} | "
+            f"{_num(_mean(cat, ('brier_rc', 'naive', h)), 4)} |"
+        )
     # Targets, stated plainly.
     covs = [
         _mean(cat, ("cls", name, h))
@@ -456,6 +622,11 @@ def _tables(cat: dict, chosen: str, cal_ratio: dict) -> str:
     b_sel = [_mean(cat, ("brier", chosen, h)) for h in HORIZONS]
     b_nav = [_mean(cat, ("brier", "naive", h)) for h in HORIZONS]
     b_ok = [s < n for s, n in zip(b_sel, b_nav, strict=True) if not np.isnan(s)]
+    b_rc = [_mean(cat, ("brier_rc", chosen, h)) for h in HORIZONS]
+    b_rc_nav = [_mean(cat, ("brier_rc", "naive", h)) for h in HORIZONS]
+    rc_ok = [s < n for s, n in zip(b_rc, b_nav, strict=True) if not np.isnan(s)]
+    rc_ok_rc = [s < n for s, n in zip(b_rc, b_rc_nav, strict=True) if not np.isnan(s)]
+    rc_vs_raw = [r < s for r, s in zip(b_rc, b_sel, strict=True) if not np.isnan(r)]
     neg = np.concatenate([cat[("neg", h)] for h in HORIZONS])
 
     def met(ok: bool) -> str:
@@ -471,6 +642,16 @@ def _tables(cat: dict, chosen: str, cal_ratio: dict) -> str:
         f"| {met(max(r23) < 0.97)} |",
         f"| Brier better than probabilistic naive at every horizon | "
         f"better at {sum(b_ok)} of {len(b_ok)} horizons | {met(all(b_ok))} |",
+        f"| reliability: every decile within ±{100 * RELIABILITY_TOLERANCE:.0f} percentage "
+        f"points, recalibrated | largest gap {100 * max(gap_rc):.1f} points over "
+        f"{len(gap_rc)} deciles (raw: {100 * max(gap_raw):.1f}) "
+        f"| {met(max(gap_rc) <= RELIABILITY_TOLERANCE)} |",
+        f"| recalibrated Brier better than probabilistic naive (raw) at every horizon | "
+        f"better at {sum(rc_ok)} of {len(rc_ok)} horizons | {met(all(rc_ok))} |",
+        f"| recalibrated Brier better than probabilistic naive (recalibrated) at every horizon | "
+        f"better at {sum(rc_ok_rc)} of {len(rc_ok_rc)} horizons | {met(all(rc_ok_rc))} |",
+        f"| (check) recalibration lowers the selected method's Brier | "
+        f"lower at {sum(rc_vs_raw)} of {len(rc_vs_raw)} horizons | – |",
         f"| (check) series never negative that end below 0 | {neg.mean():.3%} of "
         f"{len(neg):,} | – |",
     ]
@@ -545,6 +726,17 @@ on the 2-core machine, {dt.date.today():%Y-%m-%d}). Egen bearbetning av data fr�
   forecast (the same interval machinery around the last value, with naive's own
   percentiles) and with two hard rules: the Destatis rule says 1 when the Destatis line
   reaches it, the naive rule when the last value already does.
+- **Recalibrated P(met)**: read straight off the error percentiles, the probabilities were
+  overconfident above 0.5. An isotonic (monotone) map from the raw probability to the
+  observed frequency, `core.forecast.fit_recalibration` (pool-adjacent-violators on 1 %
+  bins), is fitted on the calibration half only (calibration KPIs, origins and outcomes up
+  to {CAL_LAST_YEAR}, the same "at least Riket" event), per horizon where at least
+  {MIN_RECAL:,} forecasts support it and pooled otherwise (and past 8 years). It is stored
+  in `data/forecast_recalibration.csv` and applied by `core.forecast.probability_at_least`
+  in the dashboard; probabilities fixed by a bound are not mapped, and every probability
+  stays within 1–99 %. The method table and the first Brier table show the raw
+  probabilities (every method alike); the reliability table and the recalibrated Brier
+  table below show the effect, on the evaluation half.
 - Methods: `naive` (last value), `destatis` (last five years' average change, continued),
   `theil_sen` (robust median slope over the last 6 years, continued), `damped` (the same
   slope, damped by 0.7 a year), `pooled_growth` (the last value moved by the KPI's median
@@ -557,6 +749,20 @@ Limits, said plainly:
 - Only gender T is tested; the dashboard also judges K and M series with the same
   percentiles.
 - Past 8 years (a 2030 target judged on 2021 data) the 8-year percentiles apply: untested.
+- The recalibration is learned on one event ("at least Riket's value"); the dashboard
+  applies it to every goal's target value. A target far from Riket's level may be
+  calibrated differently: untested.
+- The recalibration removes most of the overconfidence at the top (80–100 %) but not the
+  shortfall at 40–80 %, where outcomes still come true 3–7 procentenheter less often than
+  predicted. A one-off check outside this script found the same shortfall on calibration
+  KPIs at origins 2014–2019 (up to 7.5 procentenheter) and on evaluation KPIs at origins
+  2004–2012 (up to 7.8): it differs between periods and between sets of KPIs, so a map
+  learned on calibration KPIs up to 2013 cannot see it. Forecasts are clustered by KPI
+  (about 290 municipalities each) and year, so a decile's count overstates how precisely
+  its observed frequency is known. Cross-fitting the map (each half of the calibration
+  KPIs scored with percentiles learned on the other half) was tried once and changed
+  nothing that matters (largest gap 6.7 instead of 6.6 procentenheter, Brier within
+  0.0003); it was not adopted.
 - The floor (1 % of the level, 0.1 of a unit), the one-scale minimum half-width and the
   1 % probability limit were fixed before the evaluation, not fitted. A scale over the last
   8 years only was tried once on the evaluation half (coverage +0.4 to +0.6 procentenheter

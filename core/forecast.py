@@ -13,6 +13,11 @@ P(ambition met) is read off the same empirical distribution. The percentiles are
 horizon 1-8 and per series class (regular, short, gappy, flat), because those classes err
 differently; `forecastable` is the one rule for which series get a forecast at all, used
 by the dashboard (core.status) and the back-test alike.
+
+Read straight off the error distribution, P(ambition met) was overconfident above 0.5 (0.88
+predicted, 0.82 observed). `fit_recalibration` learns a monotone (isotonic) map from that raw
+probability to the frequency observed on the back-test's calibration half, and
+`probability_at_least` applies it (`Calibration.recalibration`; none stored: identity).
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ SCALE_FLOOR_ABS = 0.1
 MIN_HALF_WIDTH = 1.0  # the 80 % interval reaches at least one (floored) scale each side
 P_MIN = 0.01  # percentiles 1-99 are stored: no probability beyond them is claimed
 CLASSES = ("regular", "short", "gappy", "flat")
+RECAL_BINS = 100  # raw probabilities are pooled into bins this wide (1 %) before the fit
+POOLED = 0  # key of the recalibration map for all horizons together
 
 
 @contextmanager
@@ -235,6 +242,15 @@ class Calibration:
     method: str
     percentiles: dict[int, np.ndarray]
     by_class: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)
+    # Recalibration of P(actual ≥ threshold): knots (2 × k: raw, recalibrated) per horizon,
+    # POOLED for every horizon without its own. Empty: raw probabilities are used as they are.
+    recalibration: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def recalibrate(self, horizon: int, p: np.ndarray) -> np.ndarray:
+        """Raw P(actual ≥ threshold) through the horizon's map (else the pooled one, else
+        unchanged)."""
+        knots = self.recalibration.get(horizon, self.recalibration.get(POOLED))
+        return p if knots is None else apply_recalibration(p, knots)
 
     def _pct(self, horizon: int, cls: str | None) -> np.ndarray:
         table = self.by_class.get(cls, self.percentiles) if cls else self.percentiles
@@ -293,12 +309,16 @@ def probability_at_least(
     cal: Calibration,
     classes: np.ndarray | None = None,
     bounds: tuple[np.ndarray | float, np.ndarray | float] = (-np.inf, np.inf),
+    recalibrated: bool = True,
 ) -> np.ndarray:
     """P(actual ≥ threshold) under the back-tested error distribution of each series'
-    class. For a 'lower is better' ambition use 1 − this. The outcome cannot leave
-    `bounds` (a share 0-100, a count ≥ 0): a threshold at or below the lower bound is
-    reached for sure, one above the upper bound never; but no probability is closer to
-    0 or 1 than P_MIN, because the stored percentiles (1-99) resolve no further."""
+    class, passed through the calibration's recalibration map (`recalibrated=False`: the
+    raw probability, which the back-test fits the map on). For a 'lower is better' ambition
+    use 1 − this: the map calibrates the event and so its complement. The outcome cannot
+    leave `bounds` (a share 0-100, a count ≥ 0): a threshold at or below the lower bound is
+    reached for sure, one above the upper bound never (the map does not touch these); but
+    no probability is closer to 0 or 1 than P_MIN, because the stored percentiles (1-99)
+    resolve no further."""
     point = np.asarray(point, dtype=float)
     thr = np.broadcast_to(np.asarray(threshold, dtype=float), point.shape)
     with np.errstate(all="ignore"):
@@ -310,6 +330,8 @@ def probability_at_least(
         p[m] = 1.0 - cal.cdf(horizon, z[m], cls)
 
     _per_class(len(point), classes, fill)
+    if recalibrated:
+        p = cal.recalibrate(horizon, p)
     lo_b, hi_b = (np.broadcast_to(np.asarray(b, dtype=float), point.shape) for b in bounds)
     p = np.where(thr <= lo_b, 1.0, np.where(thr > hi_b, 0.0, p))
     return np.clip(p, P_MIN, 1 - P_MIN)
@@ -351,3 +373,59 @@ def empirical_percentiles(errors: Sequence[float] | np.ndarray) -> np.ndarray:
     pct = np.where(q >= 90, np.maximum(pct, MIN_HALF_WIDTH), pct)
     pct = np.maximum.accumulate(pct)
     return pct + 1e-9 * (q - 50)
+
+
+def isotonic(y: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    """Weighted least-squares non-decreasing fit to `y` in its given order
+    (pool-adjacent-violators): each run of values that falls is replaced by its weighted
+    mean until nothing falls."""
+    y = np.asarray(y, dtype=float)
+    w = np.ones(len(y)) if w is None else np.asarray(w, dtype=float)
+    means: list[float] = []
+    weights: list[float] = []
+    sizes: list[int] = []
+    for v, wt in zip(y, w, strict=True):
+        means.append(float(v))
+        weights.append(float(wt))
+        sizes.append(1)
+        while len(means) > 1 and means[-2] > means[-1]:
+            wsum = weights[-2] + weights[-1]
+            means[-2] = (means[-2] * weights[-2] + means[-1] * weights[-1]) / wsum
+            weights[-2] = wsum
+            sizes[-2] += sizes[-1]
+            del means[-1], weights[-1], sizes[-1]
+    return np.repeat(means, sizes)
+
+
+def fit_recalibration(p_raw: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """Knots (2 × k: raw, recalibrated) of the isotonic map from raw probabilities to the
+    observed frequency of `event` (1 or 0). The raw probabilities are pooled into
+    RECAL_BINS equal bins first, so the table stays small; each block of bins the fit pools
+    gives one knot at its mean raw probability. Recalibrated values lie within
+    [P_MIN, 1 − P_MIN]; between knots the map is linear, beyond them flat."""
+    p_raw = np.asarray(p_raw, dtype=float)
+    event = np.asarray(event, dtype=float)
+    ok = np.isfinite(p_raw) & np.isfinite(event)
+    p_raw, event = p_raw[ok], event[ok]
+    if not len(p_raw):
+        raise ValueError("no probabilities to fit a recalibration on")
+    b = np.minimum((p_raw * RECAL_BINS).astype(int), RECAL_BINS - 1)
+    n = np.bincount(b, minlength=RECAL_BINS)
+    used = n > 0
+    n = n[used]
+    mean_p = np.bincount(b, p_raw, RECAL_BINS)[used] / n
+    freq = np.bincount(b, event, RECAL_BINS)[used] / n
+    fitted = isotonic(freq, n)
+    # One knot per block of equal fitted values.
+    starts = np.flatnonzero(np.r_[True, np.diff(fitted) != 0])
+    block_n = np.add.reduceat(n, starts)
+    x = np.add.reduceat(mean_p * n, starts) / block_n
+    y = np.clip(fitted[starts], P_MIN, 1 - P_MIN)
+    return np.vstack([x, y])
+
+
+def apply_recalibration(p: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """`p` through the map `knots` (from fit_recalibration): monotone, within
+    [P_MIN, 1 − P_MIN]."""
+    out = np.interp(np.asarray(p, dtype=float), knots[0], knots[1])
+    return np.clip(out, P_MIN, 1 - P_MIN)

@@ -352,6 +352,8 @@ def _against_target(
         )
     fc = _forecast(s, horizon, noise, cal, kpi_growth)
     method, point, lo, hi = fc.method, fc.point, fc.lo, fc.hi
+    # P(outcome ≥ target), recalibrated by the back-test's isotonic map (none stored:
+    # raw); for 'minska' its complement, which the same map calibrates.
     p_up = float(
         probability_at_least(
             np.array([fc.raw_point]),

@@ -7,18 +7,23 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
+from core.errors import DataError
 from core.forecast import (
     CLASSES,
     MIN_HALF_WIDTH,
     P_MIN,
     PERCENTILES,
+    POOLED,
     Calibration,
+    apply_recalibration,
     clip_to_bounds,
     empirical_percentiles,
+    fit_recalibration,
     floored_scale,
     forecastable,
     group_median,
     interval,
+    isotonic,
     last_value,
     noise_scale,
     point_forecast,
@@ -29,6 +34,7 @@ from core.forecast import (
     theil_sen_slope,
     value_bounds,
 )
+from db.calibration import read_calibration
 
 nan = np.nan
 Y = np.array(
@@ -163,3 +169,102 @@ def test_bounds_hold_in_interval_and_probability() -> None:
     assert p[0] == P_MIN  # a share cannot pass 100
     assert p[1] == 1 - P_MIN  # a count is at least 0 for sure, but never claimed certain
     assert 0.99 <= p[2] < 1.0
+
+
+def test_isotonic_pools_adjacent_violators() -> None:
+    assert list(isotonic(np.array([1.0, 3.0, 2.0, 4.0]))) == [1.0, 2.5, 2.5, 4.0]
+    # A fall pooled twice over, weighted: (3·1 + 2·3) / 4 = 2.25, then 2.25 > 1 … no more.
+    assert list(isotonic(np.array([1.0, 3.0, 2.0]), np.array([1.0, 1.0, 3.0]))) == [
+        1.0, 2.25, 2.25
+    ]  # fmt: skip
+    assert list(isotonic(np.array([3.0, 2.0, 1.0]))) == [2.0, 2.0, 2.0]
+    rng = np.random.default_rng(1)
+    assert np.all(np.diff(isotonic(rng.normal(size=500))) >= 0)
+
+
+def _overconfident(n: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
+    """Raw probabilities whose events happen with 0.5 + 0.7 · (p − 0.5): too sure both ways."""
+    rng = np.random.default_rng(7)
+    p = rng.uniform(P_MIN, 1 - P_MIN, n)
+    return p, (rng.uniform(size=n) < 0.5 + 0.7 * (p - 0.5)).astype(float)
+
+
+def test_recalibration_is_monotone_and_corrects_overconfidence() -> None:
+    p, event = _overconfident()
+    knots = fit_recalibration(p, event)
+    assert np.all(np.diff(knots[0]) > 0) and np.all(np.diff(knots[1]) >= 0)
+    assert knots[1].min() >= P_MIN and knots[1].max() <= 1 - P_MIN
+    assert knots.shape[1] <= 100  # a small table
+    fixed = apply_recalibration(np.array([0.12, 0.5, 0.88]), knots)
+    assert list(fixed) == pytest.approx([0.5 - 0.7 * 0.38, 0.5, 0.5 + 0.7 * 0.38], abs=0.02)
+    grid = apply_recalibration(np.linspace(0, 1, 101), knots)
+    assert np.all(np.diff(grid) >= 0) and grid.min() >= P_MIN and grid.max() <= 1 - P_MIN
+
+
+def test_probability_at_least_applies_the_map_but_not_to_bounds() -> None:
+    knots = np.array([[0.1, 0.5, 0.9], [0.2, 0.5, 0.8]])  # pulls both ends toward 0.5
+    raw = Calibration("naive", {1: NORMAL})
+    cal = Calibration("naive", {1: NORMAL}, recalibration={POOLED: knots})
+    point, scale = np.array([10.0, 10.0, 10.0]), np.ones(3)
+    thr = np.array([10.0 - NormalDist().inv_cdf(0.88), 10.0, 101.0])
+    bounds = (0.0, 100.0)
+    p_raw = probability_at_least(point, scale, 1, thr, raw, bounds=bounds)
+    p = probability_at_least(point, scale, 1, thr, cal, bounds=bounds)
+    assert p_raw[0] == pytest.approx(0.88, abs=0.005)
+    assert p[0] == pytest.approx(0.2 + 0.6 * (0.88 - 0.1) / 0.8, abs=0.005)  # ≈ 0.785
+    assert p[0] < p_raw[0]
+    assert p[1] == pytest.approx(0.5, abs=0.01)
+    assert p[2] == P_MIN  # past a share's 100: out of reach, the map does not touch it
+    assert list(probability_at_least(point, scale, 1, thr, cal, bounds=bounds,
+                                     recalibrated=False)) == list(p_raw)  # fmt: skip
+    # A horizon's own map wins over the pooled one.
+    own = Calibration("naive", {1: NORMAL}, recalibration={POOLED: knots, 1: knots[:, [0, 2]]})
+    assert own.recalibrate(1, np.array([0.5]))[0] == pytest.approx(0.5)
+    assert own.recalibrate(3, np.array([0.88]))[0] == pytest.approx(p[0], abs=0.005)
+
+
+CAL_HEADER = "method,horizon,selected,class," + ",".join(f"p{q}" for q in PERCENTILES)
+
+
+def _calibration_file(tmp_path):
+    path = tmp_path / "forecast_calibration.csv"
+    row = ",".join(f"{v:.6g}" for v in NORMAL)
+    path.write_text(f"{CAL_HEADER}\npooled_growth,1,1,all,{row}\nnaive,1,0,all,{row}\n")
+    return path
+
+
+def test_read_calibration_without_recalibration_file_is_identity(tmp_path) -> None:
+    cal = read_calibration(_calibration_file(tmp_path))
+    assert cal.method == "pooled_growth" and cal.recalibration == {}
+    assert list(cal.recalibrate(1, np.array([0.88]))) == [0.88]
+
+
+def test_read_calibration_reads_the_recalibration_map(tmp_path) -> None:
+    path = _calibration_file(tmp_path)
+    (tmp_path / "forecast_recalibration.csv").write_text(
+        "method,horizon,raw,recalibrated\n"
+        "pooled_growth,all,0.1,0.15\npooled_growth,all,0.9,0.82\n"
+        "pooled_growth,1,0.1,0.12\npooled_growth,1,0.5,0.5\npooled_growth,1,0.9,0.85\n"
+    )
+    cal = read_calibration(path)
+    assert set(cal.recalibration) == {POOLED, 1}
+    assert cal.recalibrate(1, np.array([0.9]))[0] == pytest.approx(0.85)
+    assert cal.recalibrate(4, np.array([0.9]))[0] == pytest.approx(0.82)  # pooled
+    p = probability_at_least(np.array([10.0]), np.array([1.0]), 2, 8.83, cal)
+    assert p[0] < 0.88
+
+
+@pytest.mark.parametrize(
+    ("rows", "words"),
+    [
+        ("naive,all,0.1,0.2\n", "gäller metoden naive"),
+        ("pooled_growth,all,0.1,0.5\npooled_growth,all,0.9,0.4\n", "inte växande"),
+        ("pooled_growth,all,0.1,0.0\n", "inte växande"),
+        ("pooled_growth,all,x,0.5\n", "kan inte läsas"),
+    ],
+)
+def test_read_calibration_rejects_a_bad_recalibration(tmp_path, rows: str, words: str) -> None:
+    path = _calibration_file(tmp_path)
+    (tmp_path / "forecast_recalibration.csv").write_text("method,horizon,raw,recalibrated\n" + rows)
+    with pytest.raises(DataError, match=words):
+        read_calibration(path)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import core.status
-from core.forecast import MIN_POINTS, P_MIN, PERCENTILES, Calibration, forecastable
+from core.forecast import MIN_POINTS, P_MIN, PERCENTILES, POOLED, Calibration, forecastable
 from core.status import Ambition, IndicatorResult, judge_goal, judge_series
 
 NORMAL = np.array([NormalDist().inv_cdf(p / 100) for p in PERCENTILES])
@@ -123,6 +123,22 @@ def test_probability_matches_the_error_distribution() -> None:
     assert r.method == "naive" and r.point == pytest.approx(10.1)
     expected = 1 - NormalDist().cdf((10.9 - 10.1) / (0.5 * 1.6))
     assert r.p_met == pytest.approx(expected, abs=0.01)
+
+
+def test_p_met_is_recalibrated_in_both_directions() -> None:
+    """An overconfident raw 0.12 moves toward 0.5 through the map. For 'minska', P(met) =
+    1 − the recalibrated P(≥ target): the same correction of the complementary event."""
+    knots = np.array([[0.1, 0.5, 0.9], [0.2, 0.5, 0.8]])
+    recal = Calibration("naive", NAIVE.percentiles, recalibration={POOLED: knots})
+    values = [10.1, 10.6, 10.1, 10.6, 10.1, 10.6, 10.1, 10.6, 10.1]
+    step = NormalDist().inv_cdf(0.88) * 0.5 * 1.6  # naive point 10.1, horizon 3
+    expected = 0.2 + 0.3 * (0.12 - 0.1) / 0.4
+    for direction, target in (("öka", 10.1 + step), ("minska", 10.1 - step)):
+        ambition = Ambition(dt.date(2025, 12, 31), target)
+        raw = _assess(values, direction, ambition=ambition, cal=NAIVE, growth=None)
+        fixed = _assess(values, direction, ambition=ambition, cal=recal, growth=None)
+        assert raw.p_met == pytest.approx(0.12, abs=0.01)
+        assert fixed.p_met == pytest.approx(expected, abs=0.01)
 
 
 def test_target_year_passed_without_reaching_it() -> None:
