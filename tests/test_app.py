@@ -858,7 +858,30 @@ def test_method_page_tables_are_swedish(tiny_env: Paths) -> None:
     at.switch_page("app_pages/method.py").run()
     assert not at.exception, [e.value for e in at.exception]
     # The chosen method; every method tried (behind a click); per horizon; per class.
-    _, methods, horizons, classes = (t.value for t in at.table)
+    _, methods, horizons, classes, reliability = (t.value for t in at.table)
+    assert list(reliability.columns) == [
+        "Sannolikhet",
+        "Prognoser",
+        "Förutsagt (justerad)",
+        "Inträffade (justerad)",
+        "Förutsagt (ojusterad)",
+        "Inträffade (ojusterad)",
+    ]
+    assert len(reliability) == 10
+    assert all(re.fullmatch(r"\d{1,2},\d %", v) for v in reliability["Inträffade (justerad)"])
+
+    # The sentence under the table says the largest gap the table shows.
+    def pct(v: str) -> float:
+        return float(v.rstrip(" %").replace(",", "."))
+
+    gap = max(
+        abs(pct(a) - pct(b))
+        for a, b in zip(
+            reliability["Förutsagt (justerad)"], reliability["Inträffade (justerad)"], strict=True
+        )
+    )
+    shown = f"{gap:.1f}".replace(".", ",")
+    assert f"Efter justeringen är det största felet {shown} procentenheter" in _text(at)
     assert list(methods.columns) == [
         "Metod",
         "År framåt",

@@ -87,6 +87,7 @@ De två sätts aldrig ihop.
         st.warning("Bakåttestets resultat saknas (docs/backtest.md).")
         return
     methods, brier, classes = backtest_tables(text)
+    reliability, gap = reliability_table(text)
     if methods.empty or brier.empty:
         st.warning("Bakåttestets tabeller saknas i docs/backtest.md.")
         return
@@ -115,6 +116,15 @@ De två sätts aldrig ihop.
             "inte nås är intervallen för smala eller för breda för just den sortens serie)."
         )
         st.table(classes, hide_index=True, border="horizontal")
+    if not reliability.empty:
+        st.markdown(
+            "**Stämmer sannolikheterna?** Prognoserna grupperade efter sin sannolikhet, "
+            "och hur ofta det sedan inträffade. Sannolikheterna justeras (kalibreras) efter "
+            "hur det gick i testets första hälft; målet är högst 5 procentenheter fel i "
+            f"varje grupp. Efter justeringen är det största felet {format_number(gap, 1)} "
+            "procentenheter" + (": målet nås." if gap <= 5 else ": målet nås inte ännu.")
+        )
+        st.table(reliability, hide_index=True, border="horizontal")
     st.caption(f"Siffrorna ändras bara när bakåttestet körs om. {SOURCE_COMPUTED}.")
     if municipality_id:
         from ui.whatif import render_whatif
@@ -168,6 +178,32 @@ def backtest_tables(text: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
         ]
     )
     return methods, horizons, classes
+
+
+def reliability_table(text: str) -> tuple[pd.DataFrame, float]:
+    """The reliability table of docs/backtest.md in Swedish (predicted probability group,
+    how many, predicted and observed, after and before the recalibration), and the largest
+    gap between predicted and observed after it, in percentage points."""
+    rows = next((t for t in _markdown_tables(text) if t and t[0][0] == "predicted probability"), [])
+
+    def pct(cell: str) -> str:
+        return f"{format_number(_percent(cell), 1)} %"
+
+    body = [r for r in rows[1:] if len(r) >= 6]
+    gap = max((abs(_percent(r[4]) - _percent(r[5])) for r in body), default=0.0)
+    return pd.DataFrame(
+        [
+            {
+                "Sannolikhet": r[0],
+                "Prognoser": _count(r[1].split("/")[-1].strip()),
+                "Förutsagt (justerad)": pct(r[4]),
+                "Inträffade (justerad)": pct(r[5]),
+                "Förutsagt (ojusterad)": pct(r[2]),
+                "Inträffade (ojusterad)": pct(r[3]),
+            }
+            for r in body
+        ]
+    ), gap
 
 
 # The back-test's series classes (core.forecast.series_class and groups) in words.
