@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import statistics
 import sys
@@ -43,7 +44,7 @@ from bench.bench_render import FULL_VALUES, _database
 from config import Paths
 from db import load
 from etl.kolada_client import ClientConfig
-from etl.live import LiveResult, run_live
+from etl.live import FETCHED_WHOLE_KEY, LiveResult, run_live
 from etl.settings import Settings
 from tests.standin import KoladaStandIn
 
@@ -155,6 +156,9 @@ def _simulate_year(db_path: Path, kpis: tuple[str, ...], geos: tuple[str, ...]) 
                 "last_live_success": last.isoformat(timespec="seconds"),
                 "last_full_reload": (last - dt.timedelta(days=1)).isoformat(timespec="seconds"),
                 "data_date": last.date().isoformat(),
+                # What that full reload leaves (etl.live): every scope KPI fetched whole, so
+                # the KPIs Kolada has no values for are not fetched whole again.
+                FETCHED_WHOLE_KEY: json.dumps(sorted(kpis)),
             },
         )
         con.execute("CHECKPOINT")

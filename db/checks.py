@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import duckdb
 
@@ -12,13 +12,22 @@ def query_row_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> d
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
 
 
-def query_duplicate_values(con: duckdb.DuckDBPyConnection) -> int:
+def query_duplicate_values(
+    con: duckdb.DuckDBPyConnection, kpis: Sequence[str] | None = None
+) -> int:
+    """Keys held more than once, in the whole value table or (`kpis`) among those KPIs'
+    values only: a run can only have duplicated what it wrote, and grouping all 9.5 M
+    values takes a nightly run one to two seconds."""
+    if kpis is not None and not kpis:
+        return 0
+    where = "" if kpis is None else "WHERE kpi IN (SELECT unnest($kpis))"
     return con.execute(
-        """
+        f"""
         SELECT count(*) FROM (
-            SELECT 1 FROM kolada_value GROUP BY kpi, municipality_id, year, gender
+            SELECT 1 FROM kolada_value {where} GROUP BY kpi, municipality_id, year, gender
             HAVING count(*) > 1)
-        """
+        """,
+        {} if kpis is None else {"kpis": sorted(set(kpis))},
     ).fetchall()[0][0]
 
 

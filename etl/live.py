@@ -381,7 +381,10 @@ def _run(
             load.load_goal_files(con, sources)
             load.replace_sdg_mapping(con, sdg_mapping)
             compute_results(con, calibration, now.date(), progress)
-            check = check_database(con, values_from="från Kolada")
+            # A full reload rewrites the scope: check the whole table. An incremental run
+            # wrote only the KPIs that came (none on a quiet night).
+            written = None if replaced else sorted({r.kpi for r in records})
+            check = check_database(con, values_from="från Kolada", written_kpis=written)
             vanished_indicators = checks.query_vanished_goal_kpis(con)
             result.warnings = (
                 notes

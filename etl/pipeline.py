@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
@@ -142,14 +142,18 @@ def build_offline(
     return result
 
 
-def check_database(con: duckdb.DuckDBPyConnection, *, values_from: str) -> BuildResult:
+def check_database(
+    con: duckdb.DuckDBPyConnection, *, values_from: str, written_kpis: Sequence[str] | None = None
+) -> BuildResult:
     """Checks that must pass before a file is published. `values_from` says where the
-    values came from, for the warnings ("i ögonblicksbilden", "från Kolada")."""
+    values came from, for the warnings ("i ögonblicksbilden", "från Kolada");
+    `written_kpis`, where a run wrote values of only some KPIs, limits the duplicate check
+    to them (None: the whole table)."""
     counts = checks.query_row_counts(con, REQUIRED_TABLES)
     empty = [t for t, n in counts.items() if n == 0]
     if empty:
         raise DataError(f"Bygget avbröts: tabellerna {', '.join(empty)} är tomma")
-    dupes = checks.query_duplicate_values(con)
+    dupes = checks.query_duplicate_values(con, written_kpis)
     if dupes:
         raise DataError(f"Bygget avbröts: {dupes} Kolada-värden förekommer mer än en gång")
     missing = checks.query_unresolved_indicators(con)
