@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -177,23 +178,14 @@ def test_data_page_flags_goal_indicators_with_retired_kpis(tiny_env: Paths) -> N
     assert row["Efterföljare"] == "N15643"
 
 
-def test_failed_run_shows_banner_and_keeps_serving(tiny_env: Paths) -> None:
-    status = tiny_env.status_path
+@contextmanager
+def _status_file(paths: Paths, text: str) -> Iterator[None]:
+    """The ETL's status file holding `text` for the block; what it held before after it."""
+    status = paths.status_path
     saved = status.read_text(encoding="utf-8") if status.exists() else None
-    status.write_text(
-        '{"mode": "incremental", "started_at": "2026-11-22T03:00:00", '
-        '"finished_at": "2026-11-22T03:05:00", "outcome": "failed", '
-        '"error_title": "Kolada svarar inte", "message": "...", "warnings": []}',
-        encoding="utf-8",
-    )
+    status.write_text(text, encoding="utf-8")
     try:
-        at = _app("0665")
-        at.run()
-        assert not at.exception
-        assert at.title[0].value == "Översikt – Vaggeryd"  # last good data still served
-        banner = " ".join(w.value for w in at.sidebar.warning)
-        assert "Senaste körningen misslyckades (22 november 2026 kl. 03:05)" in banner
-        assert "Kolada svarar inte" in banner
+        yield
     finally:
         if saved is None:
             status.unlink()
@@ -201,19 +193,32 @@ def test_failed_run_shows_banner_and_keeps_serving(tiny_env: Paths) -> None:
             status.write_text(saved, encoding="utf-8")
 
 
+def test_failed_run_shows_banner_and_keeps_serving(tiny_env: Paths) -> None:
+    with _status_file(
+        tiny_env,
+        '{"mode": "incremental", "started_at": "2026-11-22T03:00:00", '
+        '"finished_at": "2026-11-22T03:05:00", "outcome": "failed", '
+        '"error_title": "Kolada svarar inte", "message": "...", "warnings": []}',
+    ):
+        at = _app("0665")
+        at.run()
+        assert not at.exception
+        assert at.title[0].value == "Översikt – Vaggeryd"  # last good data still served
+        banner = " ".join(w.value for w in at.sidebar.warning)
+        assert "Senaste körningen misslyckades (22 november 2026 kl. 03:05)" in banner
+        assert "Kolada svarar inte" in banner
+
+
 def test_data_page_tells_of_a_running_and_an_interrupted_run(tiny_env: Paths) -> None:
     """The status file as etl.pipeline.locked_run leaves it during a run that found its
     predecessor killed: Om data says both, in words."""
-    status = tiny_env.status_path
-    saved = status.read_text(encoding="utf-8") if status.exists() else None
-    status.write_text(
+    with _status_file(
+        tiny_env,
         '{"mode": "incremental", "started_at": "2026-11-21T03:00:00", '
         '"finished_at": "2026-11-21T03:02:00", "outcome": "ok", "warnings": [], '
         '"interrupted_run": {"pid": 1, "mode": "full", "started_at": "2026-11-20T03:00:00"}, '
         '"running": {"pid": 2, "mode": "incremental", "started_at": "2026-11-22T03:00:00"}}',
-        encoding="utf-8",
-    )
-    try:
+    ):
         at = _app("0665")
         at.run()
         at.switch_page("app_pages/about.py").run()
@@ -222,11 +227,6 @@ def test_data_page_tells_of_a_running_and_an_interrupted_run(tiny_env: Paths) ->
         assert "En körning startade 2026-11-22 03:00 och har inte rapporterat klart" in info
         warning = " ".join(w.value for w in at.warning)
         assert "Körningen som startade 2026-11-20 03:00 avbröts innan den blev klar" in warning
-    finally:
-        if saved is None:
-            status.unlink()
-        else:
-            status.write_text(saved, encoding="utf-8")
 
 
 def test_app_picks_up_a_new_database_without_restart(
