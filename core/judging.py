@@ -18,6 +18,7 @@ Values reach `judge_all` through the `ValueSource` protocol, so the database rea
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,14 +45,68 @@ EMPTY_SERIES: Series = ((), ())
 # ------------------------------------------------------------------ what is known on a date
 
 
-def first_known_date(year: int) -> dt.date:
-    """A Kolada value for `year` counts as known from 1 January of the next year: a year's
-    figure is published after the year has ended."""
-    return dt.date(year + 1, 1, 1)
+@dataclass(frozen=True)
+class Publication:
+    """When Kolada publishes a KPI's value for a year: `years_after` years after the year,
+    on `month`/`day` (read from the KPI catalogue by publication_pattern)."""
+
+    years_after: int
+    month: int
+    day: int
 
 
-def is_known(year: int, as_of: dt.date) -> bool:
-    return first_known_date(year) <= as_of
+# A KPI the catalogue gives no publication pattern for (retired KPIs, a few current ones):
+# a value counts as known at the end of the year after it, 31 December. Deliberately late:
+# in the KPI catalogue of 2026-03 about nine in ten patterns publish earlier (the 90th
+# percentile is early October of the year after), so a judgement rarely uses a value
+# before it existed, at the cost of using one a checkpoint later than it could.
+FALLBACK_PUBLICATION = Publication(years_after=1, month=12, day=31)
+
+
+def publication_pattern(
+    publication_date: dt.date | None, publ_period: str | int | None
+) -> Publication | None:
+    """A KPI's publication pattern from the catalogue: its (next or latest) publication
+    date and the year that publication covers (publ_period), so a value for year Y is
+    published on date(Y + (publication year - publ_period), month, day). None when the
+    catalogue has neither, or a period that is not a year.
+
+    The final publication_date, not prel_publication_date: a preliminary figure comes
+    months earlier (for the catalogue's ~980 KPIs with one, a median of 150 days), but the
+    database keeps the final value only, which did not exist before the final publication;
+    judging on it from the preliminary date would use a number no report then had."""
+    if publication_date is None or publ_period is None:
+        return None
+    try:
+        period = int(str(publ_period).strip())
+    except ValueError:
+        return None
+    return Publication(publication_date.year - period, publication_date.month, publication_date.day)
+
+
+def first_known_date(year: int, publication: Publication | None) -> dt.date:
+    """The day a Kolada value for `year` counts as known: its KPI's publication day for
+    that year (FALLBACK_PUBLICATION without a pattern), and never before 1 January of the
+    next year: core.status judges only years before the judging date's year, so a KPI
+    published within its own year (publ_period equal to the publication's year) counts
+    from then."""
+    p = publication or FALLBACK_PUBLICATION
+    y = year + p.years_after
+    # 29 February in a year without one: the 28th.
+    day = min(p.day, 28) if p.month == 2 and not calendar.isleap(y) else p.day
+    return max(dt.date(year + 1, 1, 1), dt.date(y, p.month, day))
+
+
+def is_known(year: int, as_of: dt.date, publication: Publication | None) -> bool:
+    """Whether a value for `year` of a KPI published as `publication` says is known on
+    `as_of` (first_known_date)."""
+    return first_known_date(year, publication) <= as_of
+
+
+def known_series(series: Series, as_of: dt.date, publication: Publication | None) -> Series:
+    """The years and values of a series that are known on `as_of`."""
+    pairs = [(y, v) for y, v in zip(*series, strict=True) if is_known(y, as_of, publication)]
+    return [y for y, _ in pairs], [v for _, v in pairs]
 
 
 def vintage_date(as_of: dt.date, last_revision_day: dt.date | None) -> dt.date | None:
@@ -166,10 +221,20 @@ class IndicatorInput:
     ambitions: tuple[Ambition, ...]
     gender: str = "T"
     period_end: dt.date | None = None  # the goal period's end: forecasts reach to it
+    # When Kolada publishes the KPI and its successor (publication_pattern); None is the
+    # catalogue without a pattern, judged by FALLBACK_PUBLICATION.
+    publication: Publication | None = None
+    successor_publication: Publication | None = None
 
     @property
     def wanted_kpis(self) -> list[str]:
         return [k for k in (self.kpi_id, self.successor_kpi_id) if k]
+
+    def publication_of(self, kpi: str | None) -> Publication | None:
+        """The publication pattern of the KPI judged (the successor's when it is judged)."""
+        if kpi is not None and kpi == self.successor_kpi_id and kpi != self.kpi_id:
+            return self.successor_publication
+        return self.publication
 
 
 def pick_ambition(ambitions: Sequence[Ambition], as_of: dt.date) -> Ambition | None:
@@ -239,10 +304,12 @@ def judge_indicator(
     calibration: Calibration,
     growth: Mapping[tuple[str, int], float],
 ) -> tuple[str | None, IndicatorResult]:
-    """Judge one goal indicator as of a date: the right series (successor rules), the
-    ambition that applies on the date, the pooled trend at the latest known year. Returns
-    the KPI judged and the result."""
-    kpi, (years, values) = pick_series(inp, series)
+    """Judge one goal indicator as of a date: the right series (successor rules), only its
+    values known on the date (the KPI's publication pattern, is_known), the ambition that
+    applies on the date, the pooled trend at the latest known year. Returns the KPI judged
+    and the result."""
+    kpi, picked = pick_series(inp, series)
+    years, values = known_series(picked, as_of, inp.publication_of(kpi))
     if inp.kpi_id is None:
         return None, IndicatorResult(
             Status.NOT_JUDGEABLE,
@@ -251,8 +318,7 @@ def judge_indicator(
             as_of,
             inp.direction,
         )
-    known = [y for y in years if is_known(y, as_of)]
-    origin = max(known) if known else None
+    origin = max(years) if years else None
     result = judge_series(
         years,
         values,
@@ -389,7 +455,7 @@ class JudgedIndicator:
     as_of: dt.date
     label: str | None
     kpi: str | None  # the series judged
-    series: tuple[list[int], list[float]]  # the judged KPI's values as known on as_of
+    series: tuple[list[int], list[float]]  # the judged KPI's values known on as_of
     result: IndicatorResult
     rank: Rank | None
 
@@ -442,7 +508,11 @@ def judge_all(
                     res.direction,
                     inputs.peers.get(m, ()),
                 )
-            used = series.get(kpi, EMPTY_SERIES) if kpi else EMPTY_SERIES
+            used = (
+                known_series(series.get(kpi, EMPTY_SERIES), as_of, inp.publication_of(kpi))
+                if kpi
+                else EMPTY_SERIES
+            )
             judged.append(
                 JudgedIndicator(inp, as_of, label, kpi, (list(used[0]), list(used[1])), res, rank)
             )

@@ -29,9 +29,11 @@ from core.judging import (
     GoalInput,
     IndicatorInput,
     JudgingInputs,
+    Publication,
     Series,
     is_bounded_share,
     panel_growth,
+    publication_pattern,
     vintage_date,
 )
 from core.scope import peer_group
@@ -419,7 +421,8 @@ def _indicator_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         SELECT i.municipality_id, i.indicator_id, i.goal_id, i.title, i.kpi_id,
                i.successor_kpi_id, coalesce(k.is_retired, false) AS kpi_retired,
                i.direction, i.gender, i.unit,
-               k.title AS kpi_title, k.publication_date, sk.publication_date AS succ_publication,
+               k.title AS kpi_title, k.publication_date, k.publ_period,
+               sk.publication_date AS succ_publication, sk.publ_period AS succ_publ_period,
                f.period_end
         FROM indicator i
         JOIN goal g ON g.municipality_id = i.municipality_id AND g.goal_id = i.goal_id
@@ -451,6 +454,10 @@ def query_judging_inputs(con: duckdb.DuckDBPyConnection) -> JudgingInputs:
             ambitions=tuple(ambitions.get((r.municipality_id, r.indicator_id), ())),
             gender=r.gender,
             period_end=_date(r.period_end),
+            publication=publication_pattern(_date(r.publication_date), _opt(r.publ_period)),
+            successor_publication=publication_pattern(
+                _date(r.succ_publication), _opt(r.succ_publ_period)
+            ),
         )
         for r in _indicator_frame(con).itertuples()
     )
@@ -511,6 +518,18 @@ def query_indicator_facts(
                 r.title, _opt(r.unit), _date(r.succ_publication)
             )
     return out
+
+
+def query_kpi_publications(
+    con: duckdb.DuckDBPyConnection, kpis: list[str]
+) -> dict[str, Publication | None]:
+    """KPI → its publication pattern in the catalogue (None without one, or for a KPI not
+    in it): when a value for a year counts as known (core.judging.is_known)."""
+    rows = con.execute(
+        "SELECT id, publication_date, publ_period FROM kpi WHERE list_contains(?, id)", [kpis]
+    ).fetchall()
+    found = {k: publication_pattern(d, period) for k, d, period in rows}
+    return {k: found.get(k) for k in kpis}
 
 
 def query_sdg_kpi_directions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:

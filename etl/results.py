@@ -18,13 +18,21 @@ from typing import Any
 import duckdb
 
 from core.forecast import Calibration
-from core.judging import JudgedGoal, JudgedIndicator, is_bounded_share, judge_all, judge_series
+from core.judging import (
+    JudgedGoal,
+    JudgedIndicator,
+    is_bounded_share,
+    judge_all,
+    judge_series,
+    known_series,
+)
 from db import load
 from db.judging import (
     IndicatorFacts,
     ValuesAsOf,
     query_indicator_facts,
     query_judging_inputs,
+    query_kpi_publications,
     query_sdg_kpi_directions,
     query_series,
 )
@@ -38,7 +46,8 @@ def compute_results(
     progress: Callable[[str], object] = print,
 ) -> int:
     """Judge every goal on its dates (core.judging.checkpoint_dates): the checkpoints up to
-    the data date, the next one and the data date."""
+    the data date, the next one and the data date, each with the values known on it (the
+    KPI's publication pattern, read with the inputs)."""
     inputs = query_judging_inputs(con)
     # Each indicator's own gender, and gender T for the pooled trend.
     values = ValuesAsOf(
@@ -60,14 +69,15 @@ def compute_sdg_results(
     """Judge each curated Agenda 2030 KPI by its direction (there is no ambition) for each
     municipality with a goal file, as of the data date. Same rules as a goal indicator
     without an ambition, so an SDG's statuses mean the same whichever way they were
-    reached."""
+    reached, and only values published by the data date count (core.judging.is_known)."""
     directions = query_sdg_kpi_directions(con)
+    publications = query_kpi_publications(con, sorted(directions))
     rows: list[dict[str, Any]] = []
     for m, _name in query_framework_municipalities(con):
         series = query_series(con, m, sorted(directions), "T")
         for kpi, (direction, title) in sorted(directions.items()):
             res = judge_series(
-                *series.get(kpi, ((), ())),
+                *known_series(series.get(kpi, ((), ())), data_date, publications[kpi]),
                 direction=direction,
                 as_of=data_date,
                 ambition=None,

@@ -18,7 +18,6 @@ from core.format import SOURCE_COMPUTED
 from core.judging import (
     STANDARD_CHECKPOINTS,
     JudgedIndicator,
-    is_known,
     judge_all,
     latest_assessment,
 )
@@ -38,10 +37,12 @@ from db.snapshot import SNAPSHOT_META
 from reports.store import save_report
 
 VINTAGE_NOTE = (
-    "Värden för ett år räknas från året efter. Värden som en körning mot Kolada har lagt "
+    "Ett värde för ett år räknas från den dag Kolada publicerar nyckeltalet för året "
+    "(enligt nyckeltalets publiceringsmönster i Kolada, dock tidigast året efter; utan "
+    "mönster från 31 december året efter). Värden som en körning mot Kolada har lagt "
     "till eller ändrat efter rapportdagen räknas inte: rapporten använder dem som de var "
     "kända på rapportdagen. Värdena i den medföljande ögonblicksbilden (hämtad {snapshot}) "
-    "saknar hämtningsdag per värde och räknas som kända."
+    "saknar hämtningsdag per värde och räknas som kända från sin publiceringsdag."
 )
 
 
@@ -85,7 +86,8 @@ def _indicator(
     r, inp = j.result, j.inp
     fact = facts.get((inp.municipality_id, inp.indicator_id, j.kpi))
     own = facts[(inp.municipality_id, inp.indicator_id, inp.kpi_id)]
-    known = [(y, v) for y, v in zip(*j.series, strict=True) if is_known(y, j.as_of)]
+    # j.series holds only the values known on the report date (core.judging.judge_all).
+    known = list(zip(*j.series, strict=True))
     return ReportIndicator(
         indicator_id=inp.indicator_id,
         goal_id=inp.goal_id,

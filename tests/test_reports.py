@@ -257,9 +257,13 @@ def test_frozen_report_survives_revised_data_and_the_diff_explains(state: Paths)
 
     august = load_report(freeze(state, "0665", AUGUST, now=dt.datetime(2023, 9, 1, 9), **quiet))
     assert _indicator(august, "ks-2-langtidsarbetslosa").values[-1] == 3.5
-    changes = diff_reports(before, august)
-    assert [c.goal_id for c in changes] == ["ks-2"]
-    (change,) = changes
+    changes = {c.goal_id: c for c in diff_reports(before, august)}
+    assert sorted(changes) == ["ks-2", "ks-3"]
+    # Nystartade företag (N00999) is published in June: its 2022 value was not known on
+    # 30 April and is on 31 August (core.judging.is_known).
+    assert changes["ks-3"].reasons == ["Nya företag: nytt värde i Kolada för 2022: 8,62."]
+    assert not changes["ks-3"].status_changed
+    change = changes["ks-2"]
     assert change.reasons == [
         "Andelen långtidsarbetslösa: Kolada har reviderat värdet för 2022 från 2,14 till 3,5."
     ]
@@ -375,7 +379,9 @@ def test_cli_freeze_list_diff_export(built_paths: Paths, tmp_path: Path) -> None
     listed = _cli(state, "list")
     assert "1962 2023-06-30 Halvårsbokslut (målavstämning via nyckeltal) 2023" in listed.stdout
     diff = _cli(state, "diff", "--kommun", "1962", "--from", "2023-04-30", "--to", "2023-06-30")
-    assert diff.returncode == 0 and "Inget: samma status" in diff.stdout
+    # Skyddad natur (N85054) is published in May: its 2022 value is new on 30 June.
+    assert diff.returncode == 0
+    assert "Skyddad natur total, andel (%): nytt värde i Kolada för 2022: 1,12." in diff.stdout
     out = tmp_path / "r.xlsx"
     exp = _cli(state, "export", "--kommun", "1962", "--date", "2023-06-30", "--format", "xlsx",
                "--out", str(out))  # fmt: skip
@@ -420,11 +426,17 @@ def test_each_municipality_april_and_august_freeze_compare_export(
     april, august = reports[APRIL], reports[AUGUST]
     assert august.label == "Delårsrapport per 31 augusti 2023"
     assert [g.goal_id for g in august.goals] == [g.goal_id for g in april.goals]
-    # Same data: no input differs; any status change is put down to the later date.
+    # Same data: the only inputs that differ are values Kolada published between the two
+    # dates (the KPI's publication pattern); any other status change is put down to the
+    # later date.
     for change in diff_reports(april, august):
-        assert change.status_changed
-        assert change.reasons == [change.reasons[0]]
-        assert change.reasons[0].startswith("Samma värden och ambitioner")
+        published = [r for r in change.reasons if "nytt värde i Kolada för " in r]
+        if published:
+            assert published == change.reasons
+        else:
+            assert change.status_changed
+            assert change.reasons == [change.reasons[0]]
+            assert change.reasons[0].startswith("Samma värden och ambitioner")
     book = openpyxl.load_workbook(io.BytesIO(to_workbook(august)))
     summary = list(book["Sammanfattning"].values)
     assert summary[0][1] == f"{august.municipality_name} ({kommun})"

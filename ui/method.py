@@ -71,7 +71,10 @@ visas den bredvid, med en markering där den skiljer sig från den beräknade.
 
 ### Dataårgång och placering
 Varje bedömning visar vilket år den vilar på och när nästa värde väntas (Koladas
-publiceringsdatum). Bara år före bedömningsdagens år räknas. **Placeringen** bland alla
+publiceringsdatum). Bara värden som redan var publicerade på bedömningsdagen räknas: ett
+års värde räknas från den dag på året Kolada brukar publicera nyckeltalet (enligt Koladas
+katalog; saknas uppgiften, från 31 december året efter), aldrig före årsskiftet.
+**Placeringen** bland alla
 kommuner och bland "Liknande kommuner" visas separat och påverkar aldrig statusen: att ligga
 högt i jämförelsen säger inget om huruvida kommunens eget mål nås.
 

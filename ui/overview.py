@@ -23,7 +23,7 @@ from core.format import (
     numbered_label,
     sparkline,
 )
-from core.judging import can_judge, is_known
+from core.judging import can_judge
 from core.labels import status_badge, status_text
 from core.status import SEVERITY
 from core.vocabulary import Status
@@ -291,7 +291,9 @@ def _reason_line(goal: pd.Series, ind: pd.DataFrame, series: dict, day: JudgingD
         return f"*{_short(indicator_name(row), 80)}*: {reason}"
     kpi = row["judged_kpi_id"] if isinstance(row["judged_kpi_id"], str) else row["kpi_id"]
     years, values = series.get((kpi, row["gender"]), ([], []))
-    known = [v for y, v in zip(years, values, strict=True) if is_known(y, day.date)][-8:]
+    # The years known on the day end at the year judged (the stored result applied the
+    # KPI's publication pattern, core.judging.is_known), so no pattern is needed here.
+    known = [v for y, v in zip(years, values, strict=True) if y <= row["judged_year"]][-8:]
     line = (
         f"*{_short(indicator_name(row), 80)}*: {format_number(row['judged_value'])} "
         f"({int(row['judged_year'])}) :gray[{sparkline(known)}]"
@@ -546,6 +548,6 @@ def render_explanations(ind: pd.DataFrame) -> None:
         if ind["as_of"].notna().any():
             as_of = pd.Timestamp(ind["as_of"].dropna().iloc[0]).date()
             st.caption(
-                f"Bedömningsdag: {format_date(as_of)}. Bara år före bedömningsdagens år räknas, "
-                "eftersom ett års värde publiceras efter årets slut."
+                f"Bedömningsdag: {format_date(as_of)}. Bara värden som Kolada hade publicerat "
+                "den dagen räknas (enligt nyckeltalets publiceringsmönster)."
             )

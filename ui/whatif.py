@@ -42,6 +42,9 @@ def what_if(
         ),
         ambitions=(),
         gender=row["gender"],
+        # The KPI's publication pattern: on `as_of` only published years count, as in the
+        # ETL's judgements and the frozen reports.
+        publication=data.query(judging.query_kpi_publications, [kpi]).get(kpi),
     )
     series = data.query(judging.query_series, municipality_id, [kpi], row["gender"])
     return judge_what_if(
