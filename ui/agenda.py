@@ -494,6 +494,7 @@ def _render_reverse(view: AgendaView, name: str) -> None:
         file_name=f"agenda2030-{view.municipality_id}.csv",
         mime="text/csv",
         key="a2030_csv",
+        on_click="ignore",  # a download needs no rerun of the page
     )
     c2.download_button(
         "Ladda ner kopplingarna (Excel)",
@@ -511,6 +512,7 @@ def _render_reverse(view: AgendaView, name: str) -> None:
         file_name=f"agenda2030-{view.municipality_id}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="a2030_xlsx",
+        on_click="ignore",  # a download needs no rerun of the page
     )
 
 

@@ -225,6 +225,7 @@ def _render_look(
             "malpuls-nyckeltal.csv",
             "text/csv",
             key="dl_csv",
+            on_click="ignore",  # a download needs no rerun of the page
         )
         d2.download_button(
             "Ladda ner Excel",
@@ -232,6 +233,7 @@ def _render_look(
             "malpuls-nyckeltal.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="dl_xlsx",
+            on_click="ignore",  # a download needs no rerun of the page
         )
     if view == "Diagram":
         if values["municipality_id"].nunique() > MAX_CHART_SERIES:

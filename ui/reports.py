@@ -151,6 +151,7 @@ def _render_frozen(report: Report, path: Path) -> None:
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="rapport_xlsx",
+        on_click="ignore",  # a download needs no rerun of the page
     )
     c2.download_button(
         "Ladda ner Word",
@@ -158,6 +159,7 @@ def _render_frozen(report: Report, path: Path) -> None:
         file_name=f"{stem}.docx",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         key="rapport_docx",
+        on_click="ignore",  # a download needs no rerun of the page
     )
     st.dataframe(
         pd.DataFrame(
