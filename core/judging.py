@@ -5,8 +5,9 @@ Pure. The series-level rules (thresholds, forecast against an ambition, directio
 are in core.status; this module holds everything around them that depends on the date and
 on the goal definition: which values count as known on a date, which dates a framework is
 judged on (its checkpoints), which ambition and which series apply, whether a KPI is a
-bounded share, the pooled trend, the rank among municipalities, and leadership's latest
-assessment. `judge_all` runs them for many indicators and goals.
+bounded share, the pooled trend and the segment after a KPI's latest level break
+(core.breaks), the rank among municipalities, and leadership's latest assessment.
+`judge_all` runs them for many indicators and goals.
 
 Three callers use it and must agree (tests/test_judging.py holds that):
 - the ETL (etl/results.py) materialises results for the data date and every checkpoint;
@@ -23,11 +24,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from core.forecast import Calibration, group_median, last_value, theil_sen_slope
+from core.breaks import segment_start
+from core.forecast import MIN_POINTS, Calibration, group_median, last_value, theil_sen_slope
 from core.status import (
     MAX_DATA_AGE_YEARS,
     Ambition,
@@ -279,12 +281,26 @@ def pooled_growth_by_origin(
     return out
 
 
+@dataclass(frozen=True)
+class KpiTrend:
+    """One KPI's pooled trend at an origin year, and the segment it was taken on: `since`
+    is the latest level break up to the origin (core.breaks), None without one. `growth`
+    is None where the segment is too short for a trend. A series judged at this origin
+    is judged from `since` on, never across the break."""
+
+    growth: float | None
+    since: int | None = None
+
+
 def panel_growth(
     panel: Sequence[tuple[str, Sequence[int], Sequence[float]]],
     origins: Iterable[int] | None = None,
-) -> dict[int, float]:
+) -> dict[int, KpiTrend]:
     """Pooled trend by origin year from one KPI's panel of (geography, years, values)
-    series; every year after the first when `origins` is None."""
+    series; every year after the first when `origins` is None. At each origin the panel
+    is cut at the latest level break seen up to it (core.breaks.segment_start), so the
+    trend, like the series judged with it, starts at the break. An origin is left out
+    when it has neither a trend nor a break."""
     if not panel:
         return {}
     first = min(min(y) for _, y, _ in panel)
@@ -292,8 +308,57 @@ def panel_growth(
     matrix = np.full((len(panel), last - first + 1), np.nan)
     for r, (_, ys, vs) in enumerate(panel):
         matrix[r, np.array(ys) - first] = vs
-    years = range(first + 1, last + 1) if origins is None else origins
-    return pooled_growth_by_origin(matrix, first, years)
+    out: dict[int, KpiTrend] = {}
+    for year in range(first + 1, last + 1) if origins is None else origins:
+        since = segment_start(panel, year)
+        if since is None:
+            g = pooled_growth_by_origin(matrix, first, [year]).get(year)
+        else:
+            cut = max(since, first)
+            g = pooled_growth_by_origin(matrix[:, cut - first :], cut, [year]).get(year)
+        if g is not None or since is not None:
+            out[year] = KpiTrend(g, since)
+    return out
+
+
+def since_break(years: Sequence[int], values: Sequence[float], since: int | None) -> Series:
+    """The part of a series from the break year `since` on (all of it without a break)."""
+    if since is None:
+        return years, values
+    pairs = [(y, v) for y, v in zip(years, values, strict=True) if y >= since]
+    return [y for y, _ in pairs], [v for _, v in pairs]
+
+
+def break_note(since: int, n_after: int) -> str:
+    """The reason's opening when a series is judged after a level break."""
+    note = f"Serien bryts {since} (nivåskifte i hela riket); bedömd från {since}"
+    if n_after < MIN_POINTS:
+        return (
+            note + f", och efter brottet finns bara {n_after} "
+            f"{'värde' if n_after == 1 else 'värden'}: för kort för att bedöma utvecklingen "
+            "(värdena före brottet räknas inte). "
+        )
+    return note + ". "
+
+
+def judge_series_since(
+    years: Sequence[int],
+    values: Sequence[float],
+    *,
+    since: int | None,
+    as_of: dt.date,
+    **judge: Any,
+) -> IndicatorResult:
+    """core.status.judge_series on the values from the level break `since` on (all of
+    them without one), the reason opening with the break (break_note). The goal
+    indicators (judge_indicator) and the Agenda 2030 KPIs (etl/results.py) both judge
+    through here, so a break is handled alike."""
+    ys, vs = since_break(years, values, since)
+    result = judge_series(ys, vs, as_of=as_of, **judge)
+    if since is None:
+        return result
+    n_after = sum(1 for y in ys if y < as_of.year)
+    return replace(result, reason=break_note(since, n_after) + result.reason)
 
 
 def judge_indicator(
@@ -302,12 +367,13 @@ def judge_indicator(
     *,
     as_of: dt.date,
     calibration: Calibration,
-    growth: Mapping[tuple[str, int], float],
+    growth: Mapping[tuple[str, int], KpiTrend],
 ) -> tuple[str | None, IndicatorResult]:
     """Judge one goal indicator as of a date: the right series (successor rules), only its
     values known on the date (the KPI's publication pattern, is_known), the ambition that
-    applies on the date, the pooled trend at the latest known year. Returns the KPI judged
-    and the result."""
+    applies on the date, the pooled trend at the latest known year, and only the values
+    from the KPI's latest level break up to that year (KpiTrend.since). Returns the KPI
+    judged and the result."""
     kpi, picked = pick_series(inp, series)
     years, values = known_series(picked, as_of, inp.publication_of(kpi))
     if inp.kpi_id is None:
@@ -319,14 +385,17 @@ def judge_indicator(
             inp.direction,
         )
     origin = max(years) if years else None
-    result = judge_series(
+    trend = growth.get((kpi, origin)) if kpi and origin is not None else None
+    since = trend.since if trend is not None else None
+    result = judge_series_since(
         years,
         values,
+        since=since,
         direction=inp.direction,
         as_of=as_of,
         ambition=pick_ambition(inp.ambitions, as_of),
         calibration=calibration,
-        kpi_growth=growth.get((kpi, origin)) if kpi and origin is not None else None,
+        kpi_growth=trend.growth if trend is not None else None,
         bounded_share=inp.bounded_share,
         forecast_year=inp.period_end.year if inp.period_end else None,
     )
@@ -417,7 +486,7 @@ class ValueSource(Protocol):
         self, municipality_id: str, kpis: list[str], gender: str, as_of: dt.date
     ) -> Mapping[str, Series]: ...
 
-    def growth(self, kpis: list[str], as_of: dt.date) -> Mapping[tuple[str, int], float]: ...
+    def growth(self, kpis: list[str], as_of: dt.date) -> Mapping[tuple[str, int], KpiTrend]: ...
 
     def kommun_values(
         self, kpi: str, gender: str, year: int, as_of: dt.date
@@ -548,7 +617,7 @@ def judge_what_if(
     (judge_indicator, the pooled trend from the KPI's panel), so a target typed in equals
     the same target written in the goal file."""
     kpi = inp.kpi_id or ""
-    growth = {(kpi, y): g for y, g in panel_growth(panel).items()}
+    growth = {(kpi, y): g for y, g in panel_growth(panel).items()}  # break-aware
     _, result = judge_indicator(
         replace(inp, ambitions=(target,), successor_kpi_id=None, kpi_retired=False),
         {kpi: series},

@@ -250,7 +250,7 @@ def _by_direction(
         "riktning",
         "Trenden de senaste åren går i önskad riktning och är större än seriens normala variation."
         if better
-        else "Trenden de senaste åren går mot önskad riktning och är större än seriens normala "
+        else "Trenden de senaste åren går emot önskad riktning och är större än seriens normala "
         "variation.",
         thresholds=thresholds,
         **base,

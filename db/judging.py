@@ -29,6 +29,7 @@ from core.judging import (
     GoalInput,
     IndicatorInput,
     JudgingInputs,
+    KpiTrend,
     Publication,
     Series,
     is_bounded_share,
@@ -286,7 +287,7 @@ class ValuesAsOf:
         self._history: dict[tuple[str, str], KpiHistory] = {}
         self._states: dict[tuple[str, str, int | None], tuple[np.ndarray, np.ndarray]] = {}
         self._panels: dict[tuple[str, int | None], Panel] = {}
-        self._growth: dict[tuple[str, int | None, int], float | None] = {}
+        self._growth: dict[tuple[str, int | None, int], KpiTrend | None] = {}
         self._kommuner: frozenset[str] | None = None
         self._is_kommun: dict[tuple[str, str], np.ndarray] = {}
         self._kommun_keys: dict[tuple[str, str, int], np.ndarray] = {}
@@ -337,11 +338,12 @@ class ValuesAsOf:
             self._panels[(kpi, v)] = panel
         return v, self._panels[(kpi, v)]
 
-    def growth(self, kpis: list[str], as_of: dt.date) -> Mapping[tuple[str, int], float]:
+    def growth(self, kpis: list[str], as_of: dt.date) -> Mapping[tuple[str, int], KpiTrend]:
         return _PooledGrowth(self, tuple(kpis), as_of)
 
-    def pooled_growth(self, kpi: str, year: int, as_of: dt.date) -> float | None:
-        """The KPI's pooled trend at one origin year, as panel_growth gives it for all."""
+    def pooled_growth(self, kpi: str, year: int, as_of: dt.date) -> KpiTrend | None:
+        """The KPI's pooled trend at one origin year and the level break it starts at, as
+        panel_growth gives them for all."""
         v, panel = self.kpi_panel(kpi, as_of)
         if (kpi, v, year) not in self._growth:
             self._growth[(kpi, v, year)] = panel_growth(panel, [year]).get(year)
@@ -367,23 +369,24 @@ class ValuesAsOf:
         return dict(zip(h.municipality[keys].tolist(), value[keys].tolist(), strict=True))
 
 
-class _PooledGrowth(Mapping[tuple[str, int], float]):
-    """ValuesAsOf.growth's answer: (KPI, origin year) → pooled trend, each computed when
-    first looked up. Judging an indicator on a date needs one origin of each KPI; working
-    out every origin of every KPI's panel on every date was most of a night's run."""
+class _PooledGrowth(Mapping[tuple[str, int], KpiTrend]):
+    """ValuesAsOf.growth's answer: (KPI, origin year) → pooled trend and the level break
+    it starts at (core.judging.KpiTrend), each computed when first looked up. Judging an
+    indicator on a date needs one origin of each KPI; working out every origin of every
+    KPI's panel on every date was most of a night's run."""
 
     def __init__(self, source: ValuesAsOf, kpis: tuple[str, ...], as_of: dt.date) -> None:
         self._source, self._kpis, self._as_of = source, kpis, as_of
 
-    def __getitem__(self, key: tuple[str, int]) -> float:
+    def __getitem__(self, key: tuple[str, int]) -> KpiTrend:
         kpi, year = key
         g = self._source.pooled_growth(kpi, year, self._as_of) if kpi in self._kpis else None
         if g is None:
             raise KeyError(key)
         return g
 
-    def _all(self) -> dict[tuple[str, int], float]:
-        out: dict[tuple[str, int], float] = {}
+    def _all(self) -> dict[tuple[str, int], KpiTrend]:
+        out: dict[tuple[str, int], KpiTrend] = {}
         for kpi in self._kpis:
             _, panel = self._source.kpi_panel(kpi, self._as_of)
             out |= {(kpi, y): g for y, g in panel_growth(panel).items()}

@@ -17,13 +17,14 @@ from typing import Any
 
 import duckdb
 
+from core.breaks import segment_start
 from core.forecast import Calibration
 from core.judging import (
     JudgedGoal,
     JudgedIndicator,
     is_bounded_share,
     judge_all,
-    judge_series,
+    judge_series_since,
     known_series,
 )
 from db import load
@@ -32,6 +33,7 @@ from db.judging import (
     ValuesAsOf,
     query_indicator_facts,
     query_judging_inputs,
+    query_kpi_panel,
     query_kpi_publications,
     query_sdg_kpi_directions,
     query_series,
@@ -69,15 +71,32 @@ def compute_sdg_results(
     """Judge each curated Agenda 2030 KPI by its direction (there is no ambition) for each
     municipality with a goal file, as of the data date. Same rules as a goal indicator
     without an ambition, so an SDG's statuses mean the same whichever way they were
-    reached, and only values published by the data date count (core.judging.is_known)."""
+    reached, and only values published by the data date count (core.judging.is_known);
+    a series is judged from its KPI's latest level break up to its last year on
+    (core.breaks), as a goal indicator is."""
     directions = query_sdg_kpi_directions(con)
     publications = query_kpi_publications(con, sorted(directions))
+    panels: dict[str, list] = {}
+    starts: dict[tuple[str, int], int | None] = {}
+
+    def since(kpi: str, years: list[int]) -> int | None:
+        if not years:
+            return None
+        if kpi not in panels:
+            panels[kpi] = query_kpi_panel(con, kpi)
+        if (kpi, max(years)) not in starts:
+            starts[(kpi, max(years))] = segment_start(panels[kpi], max(years))
+        return starts[(kpi, max(years))]
+
     rows: list[dict[str, Any]] = []
     for m, _name in query_framework_municipalities(con):
         series = query_series(con, m, sorted(directions), "T")
         for kpi, (direction, title) in sorted(directions.items()):
-            res = judge_series(
-                *known_series(series.get(kpi, ((), ())), data_date, publications[kpi]),
+            years, values = known_series(series.get(kpi, ((), ())), data_date, publications[kpi])
+            res = judge_series_since(
+                years,
+                values,
+                since=since(kpi, list(years)),
                 direction=direction,
                 as_of=data_date,
                 ambition=None,

@@ -55,7 +55,7 @@ NOISY_FLAT = [10, 11, 9.5, 10.5, 10, 9.8, 10.4, 9.9, 10.1]
         ([None] * 9, "öka", "Ej bedömbart", "Inga värden"),
         ([None] * 7 + [5, 6], "öka", "Ej bedömbart", "Färre än 3 värden"),
         (RISING, "öka", "Förbättras", "i önskad riktning"),
-        (RISING, "minska", "Försämras", "mot önskad riktning"),
+        (RISING, "minska", "Försämras", "emot önskad riktning"),
         (FALLING, "minska", "Förbättras", "i önskad riktning"),
         (NOISY_FLAT, "öka", "Oförändrat", "normala variation"),
         ([0.0] * 9, "öka", "Oförändrat", "normala variation"),

@@ -81,6 +81,14 @@ högt i jämförelsen säger inget om huruvida kommunens eget mål nås.
 ### Serier som bytts ut
 När Kolada ersatt en serie med en ny bedöms den nya serien för sig, så snart den har värden.
 De två sätts aldrig ihop.
+
+### Nivåskiften (seriebrott)
+Ibland ändrar Kolada hur ett nyckeltal räknas, och hela serien hoppar samma år i nästan alla
+kommuner och i riket. Målpuls känner igen ett sådant nivåskifte (ett hopp som är mycket
+större än nyckeltalets vanliga årsförändringar, minst 10 %, åt samma håll i minst 80 % av
+kommunerna och i riket) och bedömer då trend, status och prognos **bara från brottsåret**;
+skälet säger det ("Serien bryts 2019 …"). Ett hopp räknas som brott först när två år efter
+det är kända, så att en tillfällig chock (som pandemin) inte tas för en ny definition.
 """
     )
     st.subheader("Bakåttest på alla kommuner")
