@@ -9,9 +9,10 @@ Two databases, each built once per session by the real pipeline:
   (ranks among 290 kommuner, counts checked against the bundled file).
 
 Marks follow what a test does (pytest_collection_modifyitems): `slow` for a test that uses
-the full build, `live` for one that starts the Kolada stand-in over HTTP, `browser` for
-tests/test_browser.py. `make test-fast` leaves those three out; an autouse guard fails any
-test it selects that still builds from the full snapshot or starts the stand-in.
+the full build (and, set by hand, for the few that take many seconds by design), `live`
+for one that starts the Kolada stand-in over HTTP, `browser` for tests/test_browser.py.
+`make test-fast` leaves those three out; an autouse guard fails any test it selects that
+still builds from the full snapshot or starts the stand-in.
 """
 
 from __future__ import annotations

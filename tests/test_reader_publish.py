@@ -181,6 +181,9 @@ def _pump(proc: subprocess.Popen[str], board: Board, stop: threading.Event) -> N
         board.fail(f"the reader process ended (exit code {code}) before the test did")
 
 
+# Slow by design (30 publishes under readers in two processes, about 10 s): the full suite
+# runs it, `make test-fast` does not.
+@pytest.mark.slow
 def test_readers_never_fail_while_the_etl_publishes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -270,6 +270,9 @@ def _compute(path: Path, values: type, calibration: Calibration) -> dict[str, li
         return {t: _results(con, t) for t in RESULT_TABLES}
 
 
+# Slow by design (the reference is the old per-query path, about 20 s): the full suite runs
+# it, `make test-fast` does not.
+@pytest.mark.slow
 def test_results_equal_the_per_query_recomputation(tiny_paths: Paths, tmp_path: Path) -> None:
     """The materialised results (every indicator, goal and Agenda 2030 KPI on every date)
     are the same, row for row, as with the per-query reads; and they depend on the
