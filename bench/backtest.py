@@ -85,6 +85,17 @@ NEAR_BOUND = 5.0  # a share within 5 procentenheter of 0 or 100 is "near a bound
 # scored against a threshold; otherwise the pooled map applies.
 MIN_RECAL = 20_000
 RELIABILITY_TOLERANCE = 0.05  # target: every decile's observed frequency within ±5 pp
+# Candidate not implemented by the dashboard (core.status): shrunk_trend, the series' own
+# robust slope shrunk toward the KPI's pooled trend. Its weight on the own slope is chosen
+# from this grid on the calibration half only.
+SHRINK_WEIGHTS = (0.1, 0.25, 0.5, 0.75)
+CANDIDATES = ("shrunk_trend",)
+ALL_METHODS = (*METHODS, *CANDIDATES)
+
+
+def _rule(ratio: dict[int, float]) -> float:
+    """The selection rule's score (lower is better): the ratio at horizons 2 and 3."""
+    return ratio[2] + ratio[3]
 
 
 def is_calibration_kpi(kpi: str) -> bool:
@@ -209,20 +220,26 @@ def at_origin(panel: Panel, o: int, pooled: PooledTrend, rows_mask: np.ndarray) 
     return Origin(rows, last, last_idx, scale, cls, n_points, slope, dslope, growth, (lo, hi), near)
 
 
-def points(org: Origin, h: int) -> dict[str, np.ndarray]:
+def points(org: Origin, h: int, weights: tuple[float, ...] = ()) -> dict[str, np.ndarray]:
     """Each method's forecast h years after the latest value; a method lacking its input
     (no slope, no five-year-old value, no pooled trend) falls back to the last value, as the
-    dashboard does."""
+    dashboard does. `weights`: the shrunk_trend candidate, w · theil_sen + (1 − w) ·
+    pooled_growth, for each weight w on the series' own slope (keys "shrunk_trend@w"; a
+    single weight gives the key "shrunk_trend")."""
     last = org.last
     slope = np.nan_to_num(org.slope)
     phi = DAMPING
-    return {
+    out = {
         "naive": last,
         "destatis": last + np.nan_to_num(org.dslope) * h,
         "theil_sen": last + slope * h,
         "damped": last + slope * phi * (1 - phi**h) / (1 - phi),
         "pooled_growth": pooled_growth_forecast(last, np.nan_to_num(org.growth), h),
     }
+    for w in weights:
+        key = "shrunk_trend" if len(weights) == 1 else f"shrunk_trend@{w:g}"
+        out[key] = w * out["theil_sen"] + (1 - w) * out["pooled_growth"]
+    return out
 
 
 def main() -> int:
@@ -255,13 +272,15 @@ def main() -> int:
             actual = np.full(len(t), np.nan)
             actual[valid] = y[org.rows[valid], t[valid]]
             ok = np.isfinite(actual)
-            for m, p in points(org, h).items():
+            for m, p in points(org, h, SHRINK_WEIGHTS).items():
                 e = ((actual - p) / org.scale)[ok]
                 cal_abs[(m, h)].append(np.abs(e))
                 cal_err[(m, "all", h)].append(e)
                 for i, c in enumerate(CLASSES):
                     cal_err[(m, c, h)].append(e[org.cls[ok] == i])
         print(f"  calibration origin {origin} done ({time.perf_counter() - t0:.0f} s)", flush=True)
+    variants = [f"shrunk_trend@{w:g}" for w in SHRINK_WEIGHTS]
+    every = (*METHODS, *variants)
     calibrations = {
         m: Calibration(
             m,
@@ -271,17 +290,34 @@ def main() -> int:
                 for c in CLASSES
             },
         )
-        for m in METHODS
+        for m in every
     }
     cal_ratio = {
         m: {
             h: np.concatenate(cal_abs[(m, h)]).mean() / np.concatenate(cal_abs[("naive", h)]).mean()
             for h in HORIZONS
         }
-        for m in METHODS
+        for m in every
     }
-    # Selection on calibration data only: the best ratio at horizons 2-3.
-    chosen = min(METHODS, key=lambda m: cal_ratio[m][2] + cal_ratio[m][3])
+    # The candidate's weight on the series' own slope: chosen on calibration data only, by
+    # the same rule as the method (best ratio at horizons 2-3).
+    weight = min(SHRINK_WEIGHTS, key=lambda w: _rule(cal_ratio[f"shrunk_trend@{w:g}"]))
+    grid = {w: cal_ratio.pop(f"shrunk_trend@{w:g}") for w in SHRINK_WEIGHTS}
+    calibrations["shrunk_trend"] = calibrations[f"shrunk_trend@{weight:g}"]
+    cal_ratio["shrunk_trend"] = grid[weight]
+    for v in variants:
+        del calibrations[v]
+    # Selection on calibration data only: the best ratio at horizons 2-3, among the methods
+    # the dashboard implements (core.status). The same rule over the candidates as well
+    # says whether a candidate would have been selected.
+    chosen = min(METHODS, key=lambda m: _rule(cal_ratio[m]))
+    rule_pick = min(ALL_METHODS, key=lambda m: _rule(cal_ratio[m]))
+    print(
+        f"shrunk_trend weight on own slope: {weight:g} (grid "
+        + ", ".join(f"{w:g}: {_rule(r) / 2:.4f}" for w, r in grid.items())
+        + f"); the rule over all methods picks {rule_pick}",
+        flush=True,
+    )
     n_cal = {h: len(np.concatenate(cal_abs[("naive", h)])) for h in HORIZONS}
     print(f"Selected on calibration data: {chosen} ({n_cal[1]:,} forecasts at h=1)", flush=True)
     recalibrated, recal_n = _fit_recalibrations(panel, pooled, calibrations, chosen)
@@ -307,7 +343,7 @@ def main() -> int:
             event = (a[has_thr] >= thr).astype(float)
             scale, cls = org.scale[ok], org.cls[ok]
             bounds = (org.bounds[0][ok], org.bounds[1][ok])
-            pts = points(org, h)
+            pts = points(org, h, (weight,))
             acc[("n", h)].append(np.array([ok.sum()]))
             for m, p in pts.items():
                 p = p[ok]
@@ -375,9 +411,10 @@ def main() -> int:
         print(f"  evaluation origin {origin} done ({time.perf_counter() - t0:.0f} s)", flush=True)
 
     cat = {k: np.concatenate(v) if v else np.array([]) for k, v in acc.items()}
-    _write_calibration(calibrations, chosen)
+    # The dashboard reads this file: only the methods it implements.
+    _write_calibration({m: calibrations[m] for m in METHODS}, chosen)
     _write_recalibration(recalibrated[chosen])
-    tables = _tables(cat, chosen, cal_ratio, recal_n)
+    tables = _tables(cat, chosen, cal_ratio, recal_n, weight, grid, rule_pick)
     print(tables)
     _write_doc(tables, y.shape[0], n_kpis, n_cal_kpis, chosen, time.perf_counter() - t0)
     print(
@@ -518,10 +555,18 @@ def _reliability_lines(cat: dict) -> tuple[list[str], list[float], list[float]]:
     return lines, gap_raw, gap_rc
 
 
-def _tables(cat: dict, chosen: str, cal_ratio: dict, recal_n: dict[int, int]) -> str:
+def _tables(
+    cat: dict,
+    chosen: str,
+    cal_ratio: dict,
+    recal_n: dict[int, int],
+    weight: float,
+    grid: dict[float, dict[int, float]],
+    rule_pick: str,
+) -> str:
     ratio = {
         (m, h): _mean(cat, ("abs", m, h)) / _mean(cat, ("abs", "naive", h))
-        for m in METHODS
+        for m in ALL_METHODS
         for h in HORIZONS
     }
     lines = [
@@ -529,7 +574,7 @@ def _tables(cat: dict, chosen: str, cal_ratio: dict, recal_n: dict[int, int]) ->
         "| 80 % interval coverage | Brier P(≥ Riket) |",
         "|---|---|---|---|---|",
     ]
-    for m in METHODS:
+    for m in ALL_METHODS:
         for h in HORIZONS:
             mark = " **(selected)**" if m == chosen and h == 1 else ""
             lines.append(
@@ -673,8 +718,49 @@ def _tables(cat: dict, chosen: str, cal_ratio: dict, recal_n: dict[int, int]) ->
     lines += [
         "",
         "In-sample ratio on the calibration data (used to select the method): "
-        + ", ".join(f"{m} {cal_ratio[m][2]:.3f}/{cal_ratio[m][3]:.3f}" for m in METHODS)
+        + ", ".join(f"{m} {cal_ratio[m][2]:.3f}/{cal_ratio[m][3]:.3f}" for m in ALL_METHODS)
         + " (h=2/h=3).",
+    ]
+    beats = {h: ratio[("shrunk_trend", h)] < ratio[(chosen, h)] for h in HORIZONS}
+    wins = [h for h in HORIZONS if beats[h]]
+    brier_wins = [
+        h
+        for h in HORIZONS
+        if _mean(cat, ("brier", "shrunk_trend", h)) < _mean(cat, ("brier", chosen, h))
+    ]
+    lines += [
+        "",
+        f"Candidate `shrunk_trend`: weight {weight:g} on the series' own slope, chosen on the "
+        "calibration half from the grid "
+        + ", ".join(f"{w:g}: {r[2]:.3f}/{r[3]:.3f}" for w, r in grid.items())
+        + " (ratio at h=2/h=3)"
+        + (
+            "; the smallest weight tried, so the own slope earns almost nothing over the "
+            "pooled trend."
+            if weight == min(SHRINK_WEIGHTS)
+            else "."
+        )
+        + " The selection rule over all methods, candidate included, picks "
+        f"**{rule_pick}** (mean ratio at h=2–3 on the calibration half: shrunk_trend "
+        f"{_rule(cal_ratio['shrunk_trend']) / 2:.4f}, {chosen} "
+        f"{_rule(cal_ratio[chosen]) / 2:.4f})"
+        + (
+            f". **Not adopted:** shrunk_trend is ahead of {chosen} on the calibration half by "
+            f"{(_rule(cal_ratio[chosen]) - _rule(cal_ratio['shrunk_trend'])) / 2:.4f} only, "
+            "within noise, and the evaluation figures below decide whether it beats today's "
+            f"method; the dashboard and `data/forecast_calibration.csv` keep {chosen} "
+            f"(core.status implements {', '.join(METHODS)})."
+            if rule_pick not in METHODS
+            else "; the candidate is not selected and is dropped."
+        )
+        + f" On the evaluation half (not used to choose): ratio at h=2–3 "
+        f"{(ratio[('shrunk_trend', 2)] + ratio[('shrunk_trend', 3)]) / 2:.4f} against "
+        f"{chosen}'s {(ratio[(chosen, 2)] + ratio[(chosen, 3)]) / 2:.4f}; lower than "
+        f"{chosen}'s at "
+        + (f"h={', '.join(map(str, wins))}" if wins else "no horizon")
+        + ", Brier lower at "
+        + (f"h={', '.join(map(str, brier_wins))}" if brier_wins else "no horizon")
+        + ". Per-KPI error scales shrunk toward the global one were not tried.",
     ]
     return "\n".join(lines)
 
@@ -741,7 +827,11 @@ on the 2-core machine, {dt.date.today():%Y-%m-%d}). Egen bearbetning av data fr�
   `theil_sen` (robust median slope over the last 6 years, continued), `damped` (the same
   slope, damped by 0.7 a year), `pooled_growth` (the last value moved by the KPI's median
   relative trend across all municipalities, damped by 0.5 a year). Selected: **{chosen}**,
-  the best ratio at horizons 2–3 on the calibration data.
+  the best ratio at horizons 2–3 on the calibration data among the methods the dashboard
+  implements. Candidate (issue 15, item 5): `shrunk_trend`, the series' own robust slope
+  shrunk toward the KPI's pooled trend: w · theil_sen + (1 − w) · pooled_growth, with the
+  weight w on the own slope chosen from {", ".join(f"{w:g}" for w in SHRINK_WEIGHTS)} on the
+  calibration half (the same rule); the verdict is below the tables.
 
 {tables}
 

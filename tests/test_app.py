@@ -910,6 +910,7 @@ def test_method_page_tables_are_swedish(tiny_env: Paths) -> None:
         "egen robust trend (Theil–Sen)",
         "egen robust trend, dämpad",
         "gemensam trend (vald)",
+        "blandad trend (mest gemensam, lite egen; prövad, används inte)",
     }
     ratio = methods["Kvot av skalade medelfel (mot senaste värdet)"]
     assert all(re.fullmatch(r"\d,\d{3}", v) for v in ratio)

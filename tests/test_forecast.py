@@ -268,3 +268,46 @@ def test_read_calibration_rejects_a_bad_recalibration(tmp_path, rows: str, words
     (tmp_path / "forecast_recalibration.csv").write_text("method,horizon,raw,recalibrated\n" + rows)
     with pytest.raises(DataError, match=words):
         read_calibration(path)
+
+
+def test_shrunk_trend_candidate_blends_own_slope_and_pooled_trend() -> None:
+    """bench.backtest's candidate: w · theil_sen + (1 − w) · pooled_growth, one key per
+    weight on the grid, a plain key for the chosen weight."""
+    from bench.backtest import Origin, points
+
+    n = 2
+    org = Origin(
+        rows=np.arange(n),
+        last=np.array([10.0, 50.0]),
+        last_idx=np.array([5, 5]),
+        scale=np.ones(n),
+        cls=np.zeros(n, dtype=int),
+        n_points=np.full(n, 6),
+        slope=np.array([2.0, np.nan]),
+        dslope=np.zeros(n),
+        growth=np.array([0.1, 0.02]),
+        bounds=(np.full(n, -np.inf), np.full(n, np.inf)),
+        near_bound=np.zeros(n, dtype=bool),
+    )
+    grid = points(org, 2, (0.25, 0.5))
+    one = points(org, 2, (0.25,))
+    for key, pts, w in (("shrunk_trend@0.25", grid, 0.25), ("shrunk_trend", one, 0.25)):
+        expected = w * pts["theil_sen"] + (1 - w) * pts["pooled_growth"]
+        assert pts[key] == pytest.approx(expected)
+    # theil_sen 10 + 2 · 2 = 14; pooled 10 + 10 · 0.1 · (0.5 + 0.25) = 10.75
+    assert grid["shrunk_trend@0.5"][0] == pytest.approx(0.5 * 14.0 + 0.5 * 10.75)
+    assert "shrunk_trend" not in points(org, 2)
+
+
+def test_stored_calibration_selects_a_method_the_dashboard_implements() -> None:
+    """The back-test may report candidates, but the file the dashboard reads holds only
+    core.forecast.METHODS, one of them selected."""
+    import csv
+
+    from config import PROJECT_ROOT
+    from core.forecast import METHODS
+
+    with (PROJECT_ROOT / "data" / "forecast_calibration.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["method"] for r in rows} <= set(METHODS)
+    assert len({r["method"] for r in rows if r["selected"] == "1"}) == 1

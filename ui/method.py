@@ -19,6 +19,7 @@ METHOD_LABEL = {
     "theil_sen": "egen robust trend (Theil–Sen)",
     "damped": "egen robust trend, dämpad",
     "pooled_growth": "gemensam trend",
+    "shrunk_trend": "blandad trend (mest gemensam, lite egen; prövad, används inte)",
 }
 
 
