@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -202,7 +204,13 @@ def reliability_table(text: str) -> tuple[pd.DataFrame, float]:
         return f"{format_number(_percent(cell), 1)} %"
 
     body = [r for r in rows[1:] if len(r) >= 6]
-    gap = max((abs(_percent(r[4]) - _percent(r[5])) for r in body), default=0.0)
+    # The back-test's own figure (unrounded values); the table's rounded cells can be 0.1 off.
+    stated = re.search(r"largest gap (\d+(?:\.\d+)?) points", text)
+    gap = (
+        float(stated.group(1))
+        if stated
+        else max((abs(_percent(r[4]) - _percent(r[5])) for r in body), default=0.0)
+    )
     return pd.DataFrame(
         [
             {
