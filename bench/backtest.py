@@ -46,6 +46,7 @@ from core.forecast import (
     HORIZONS,
     MAX_AGE_YEARS,
     METHODS,
+    MIN_HALF_WIDTH,
     MIN_POINTS,
     PERCENTILES,
     POOLED,
@@ -58,6 +59,7 @@ from core.forecast import (
     forecastable,
     group_median,
     interval,
+    kpi_scale_multiplier,
     last_value,
     pooled_growth_forecast,
     probability_at_least,
@@ -91,6 +93,22 @@ RELIABILITY_TOLERANCE = 0.05  # target: every decile's observed frequency within
 SHRINK_WEIGHTS = (0.1, 0.25, 0.5, 0.75)
 CANDIDATES = ("shrunk_trend",)
 ALL_METHODS = (*METHODS, *CANDIDATES)
+# Candidate (issue 15, item 5, second half), not implemented by the dashboard: a per-KPI
+# multiplier on the series' scale, from the KPI's own past one-year-ahead errors of the
+# selected method (outcomes up to each origin only, on both halves), shrunk toward 1 by a
+# weight chosen from this grid on the calibration half (weight 0 is today's method).
+KPI_SCALE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+# The KPI's statistic of its past errors: their median (q = 0.5) or 80th percentile (0.8),
+# each relative to the same quantile over all calibration KPIs of the series' class.
+KPI_SCALE_STATS = (0.5, 0.8)
+KPI_SCALE_MIN_ERRORS = 30  # fewer past errors of the KPI: multiplier 1 (fixed, not fitted)
+KPI_SCALE_LIMITS = (0.25, 4.0)  # the KPI's own ratio is clipped to this (fixed, not fitted)
+# Origins whose one-year-ahead errors make up the KPIs' histories (the last evaluation
+# origin needs outcomes up to itself only).
+HISTORY_ORIGINS = range(FIRST_YEAR + MIN_POINTS - 1, EVAL_ORIGINS.stop - 1)
+MIN_KPI_FORECASTS = 50  # a KPI's coverage counts in the spread with at least this many
+KPI_LOW_COVERAGE = 0.70
+KPI_SPREAD_MARGIN = 0.02  # the candidate must cut the share of KPIs below 70 % by this much
 
 
 def _rule(ratio: dict[int, float]) -> float:
@@ -193,14 +211,20 @@ class Origin:
     near_bound: np.ndarray
 
 
-def at_origin(panel: Panel, o: int, pooled: PooledTrend, rows_mask: np.ndarray) -> Origin:
-    y = panel.y
-    ok = forecastable(y, o) & rows_mask
-    rows = np.flatnonzero(ok)
-    sub = y[rows]
+def at_origin(
+    panel: Panel, o: int, pooled: PooledTrend, rows_mask: np.ndarray, slopes: bool = True
+) -> Origin:
+    """`slopes=False`: the own slopes (theil_sen, damped, destatis) are left NaN, so those
+    methods fall back to the last value; for passes that need naive or pooled_growth only."""
+    # Row-wise functions only: the rows outside the mask are never looked at.
+    cand = np.flatnonzero(rows_mask)
+    y = panel.y[cand, : o + 1]
+    raw_scale = series_scale(y, o)
+    ok = forecastable(y, o, scale=raw_scale)
+    rows, sub, raw_scale = cand[ok], y[ok], raw_scale[ok]
     last, last_idx = last_value(sub, o)
-    scale = floored_scale(series_scale(sub, o), last)
-    cls = series_class(sub, o)
+    scale = floored_scale(raw_scale, last)
+    cls = series_class(sub, o, scale=raw_scale)
     n_points = np.sum(~np.isnan(sub[:, : o + 1]), axis=1)
     # The dashboard forecasts from the series' own latest year L (core.status): slopes and
     # the pooled trend are those at L, not at the origin.
@@ -211,8 +235,10 @@ def at_origin(panel: Panel, o: int, pooled: PooledTrend, rows_mask: np.ndarray) 
         m = last_idx == c
         if not m.any():
             continue
-        slope[m] = theil_sen_slope(sub[m], c)
         growth[m] = pooled.at(c)[rows[m]]
+        if not slopes:
+            continue
+        slope[m] = theil_sen_slope(sub[m], c)
         if c >= 5:
             dslope[m] = (sub[m, c] - sub[m, c - 5]) / 5
     lo, hi = value_bounds(sub, o, panel.share[rows])
@@ -240,6 +266,250 @@ def points(org: Origin, h: int, weights: tuple[float, ...] = ()) -> dict[str, np
         key = "shrunk_trend" if len(weights) == 1 else f"shrunk_trend@{w:g}"
         out[key] = w * out["theil_sen"] + (1 - w) * out["pooled_growth"]
     return out
+
+
+@dataclass(frozen=True)
+class KpiScale:
+    """The per-KPI scale candidate's inputs: at each origin column and for each statistic
+    q (a quantile), each KPI's q-quantile of its one-year-ahead |scaled errors| (each error
+    over its class's global q-quantile) over the KPI's past forecasts whose outcomes lie at
+    or before that column, and how many such errors there are."""
+
+    ratio: dict[tuple[float, int], np.ndarray]  # (q, origin column) -> per KPI (panel.group)
+    count: dict[int, np.ndarray]  # origin column -> per KPI
+    class_quantile: dict[float, np.ndarray]  # q -> per class
+
+    def multiplier(self, o: int, groups: np.ndarray, q: float, weight: float) -> np.ndarray:
+        return kpi_scale_multiplier(
+            self.ratio[(q, o)][groups],
+            self.count[o][groups],
+            weight,
+            KPI_SCALE_MIN_ERRORS,
+            KPI_SCALE_LIMITS,
+        )
+
+
+def group_quantiles_up_to(
+    groups: np.ndarray,
+    cols: np.ndarray,
+    values: np.ndarray,
+    n_groups: int,
+    cutoffs,
+    q: float,
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """For each cutoff column c: per group, the (lower) q-quantile of `values` whose `cols`
+    are at most c, and how many there are (NaN where none). One sort, then a cumulative
+    count per cutoff."""
+    order = np.lexsort((values, groups))
+    g, t, v = groups[order], cols[order], values[order]
+    starts = np.searchsorted(g, np.arange(n_groups))
+    out = {}
+    for c in cutoffs:
+        mask = t <= c
+        cs = np.cumsum(mask)
+        before = np.r_[0, cs][starts]
+        n = np.bincount(g, weights=mask, minlength=n_groups).astype(int)
+        rank = np.maximum(np.ceil(q * n).astype(int), 1)
+        pos = np.searchsorted(cs, before + rank)  # first index reaching that rank
+        out[c] = (np.where(n > 0, v[np.minimum(pos, len(v) - 1)], np.nan), n)
+    return out
+
+
+def _variant(q: float, w: float) -> str:
+    return "today" if w == 0 else f"q{100 * q:.0f} w{w:g}"
+
+
+@dataclass
+class KpiScaleResult:
+    scale: KpiScale
+    grid: dict[tuple[float, float], dict[str, float]]  # calibration-half figures
+    chosen: tuple[float, float]  # (q, w) chosen on the calibration half
+    lead: tuple[float, float]  # the chosen, or (w = 0 chosen) the best with w > 0
+    evaluated: dict[tuple[float, float], Calibration]  # with recalibration maps
+
+
+def _kpi_scale_candidate(
+    panel: Panel, pooled: PooledTrend, chosen: str, t0: float
+) -> KpiScaleResult:
+    """The per-KPI scale candidate on top of the selected method. One pass over
+    HISTORY_ORIGINS and every series collects (1) each KPI's one-year-ahead scaled errors
+    with the column of their outcome, from which a KPI's multiplier at an origin uses only
+    outcomes up to that origin (so an evaluation KPI's multiplier comes from its own past);
+    (2) the calibration half's forecasts (calibration KPIs, CAL_ORIGINS, outcomes up to
+    CAL_LAST_YEAR), on which the statistic and the weight are chosen (the lowest mean
+    interval score of the 80 % interval, in scale units, averaged over horizons 1-8
+    relative to weight 0) and each variant's percentiles and recalibration map are
+    learned. Evaluated later: the chosen variant and, per statistic, the best with w > 0."""
+    y = panel.y
+    last_col = CAL_LAST_YEAR - FIRST_YEAR
+    own_slopes = chosen not in ("naive", "pooled_growth")
+    hist: dict[str, list[np.ndarray]] = defaultdict(list)
+    rec: dict[str, list[np.ndarray]] = defaultdict(list)
+    for origin in HISTORY_ORIGINS:
+        o = origin - FIRST_YEAR
+        # Rows whose one-year-ahead outcome exists (a value at o and at o + 1) and whose
+        # KPI needs history still (evaluation KPIs; calibration KPIs up to the last
+        # calibration origin), and at calibration origins every calibration series.
+        nxt = np.isfinite(y[:, o + 1]) if o + 1 < y.shape[1] else np.zeros(len(y), dtype=bool)
+        need = ~panel.calibration | (o + 1 <= CAL_ORIGINS.stop - 1 - FIRST_YEAR)
+        mask = np.isfinite(y[:, o]) & nxt & need
+        if origin in CAL_ORIGINS:
+            mask |= panel.calibration
+        org = at_origin(panel, o, pooled, mask, slopes=own_slopes)
+        groups = panel.group[org.rows]
+        cal_origin = origin in CAL_ORIGINS
+        thr_all = panel.riket[org.rows, o]
+        lo_b, hi_b = org.bounds
+        use = (panel.geo[org.rows] != "riket") & np.isfinite(thr_all)
+        use &= (thr_all > lo_b) & (thr_all <= hi_b)  # not fixed by a bound
+        cal_rows = panel.calibration[org.rows]
+        for h in HORIZONS if cal_origin else (1,):
+            t = org.last_idx + h
+            valid = t <= y.shape[1] - 1
+            actual = np.full(len(t), np.nan)
+            actual[valid] = y[org.rows[valid], t[valid]]
+            p = points(org, h)[chosen]
+            r = (actual - p) / org.scale
+            ok = np.isfinite(r)
+            if h == 1:
+                hist["g"].append(groups[ok])
+                hist["t"].append(t[ok])
+                hist["c"].append(org.cls[ok])
+                hist["e"].append(np.abs(r[ok]))
+            if cal_origin:
+                k = ok & cal_rows & (t <= last_col)
+                with np.errstate(all="ignore"):
+                    z = np.where(use, (thr_all - p) / org.scale, np.nan)
+                rec["o"].append(np.full(int(k.sum()), o))
+                rec["g"].append(groups[k])
+                rec["h"].append(np.full(int(k.sum()), h))
+                rec["r"].append(r[k])
+                rec["c"].append(org.cls[k])
+                rec["z"].append(z[k])
+                rec["ev"].append((actual >= thr_all)[k].astype(float))
+    print(f"  per-KPI scale: histories collected ({time.perf_counter() - t0:.0f} s)", flush=True)
+    hg, ht, hc, he = (np.concatenate(hist[k]) for k in ("g", "t", "c", "e"))
+    n_groups = int(panel.group.max()) + 1
+    cal_group = np.zeros(n_groups, dtype=bool)
+    cal_group[panel.group] = panel.calibration
+    base = cal_group[hg] & (ht <= last_col)
+    cutoffs = [o - FIRST_YEAR for o in (*CAL_ORIGINS, *EVAL_ORIGINS)]
+    ratio, count, class_q = {}, {}, {}
+    for q in KPI_SCALE_STATS:
+        class_q[q] = np.array([np.quantile(he[base & (hc == i)], q) for i in range(len(CLASSES))])
+        for c, (v, n) in group_quantiles_up_to(
+            hg, ht, he / class_q[q][hc], n_groups, cutoffs, q
+        ).items():
+            ratio[(q, c)], count[c] = v, n
+    kscale = KpiScale(ratio, count, class_q)
+    ro, rg, rh, rr, rc, rz, rev = (
+        np.concatenate(rec[k]) for k in ("o", "g", "h", "r", "c", "z", "ev")
+    )
+
+    def mult(q: float, w: float) -> np.ndarray:
+        out = np.empty(len(rr))
+        for c in np.unique(ro):
+            m = ro == c
+            out[m] = kscale.multiplier(c, rg[m], q, w)
+        return out
+
+    def calibration(m: np.ndarray) -> Calibration:
+        e = rr / m
+        return Calibration(
+            f"{chosen}+kpi_scale",
+            {h: empirical_percentiles(e[rh == h]) for h in HORIZONS},
+            {
+                c: {h: empirical_percentiles(e[(rh == h) & (rc == i)]) for h in HORIZONS}
+                for i, c in enumerate(CLASSES)
+            },
+        )
+
+    grid: dict[tuple[float, float], dict[str, float]] = {}
+    score0: dict[int, float] = {}
+    cells = {
+        (h, i): np.flatnonzero((rh == h) & (rc == i)) for h in HORIZONS for i in range(len(CLASSES))
+    }
+    keys = [(KPI_SCALE_STATS[0], 0.0)] + [
+        (q, w) for q in KPI_SCALE_STATS for w in KPI_SCALE_WEIGHTS if w > 0
+    ]
+    for q, w in keys:
+        m = mult(q, w)
+        e = rr / m
+        inside = np.empty(len(rr), dtype=bool)
+        score = np.empty(len(rr))
+        for idx in cells.values():
+            # The 10th and 90th percentiles as empirical_percentiles and interval give them
+            # (to 1e-9), without the other 97.
+            q10, q90 = np.percentile(e[idx], [10, 90])
+            lo = min(q10, -MIN_HALF_WIDTH) * m[idx]
+            hi = max(q90, MIN_HALF_WIDTH) * m[idx]
+            inside[idx] = (rr[idx] >= lo) & (rr[idx] <= hi)
+            score[idx] = _interval_score(rr[idx], lo, hi)
+        scores = []
+        for h in HORIZONS:
+            s_h = score[rh == h].mean()
+            score0.setdefault(h, s_h)
+            scores.append(s_h / score0[h])
+        grid[(q, w)] = {
+            "score": float(np.mean(scores)),
+            "low": _share_low(rg, inside),
+            "coverage": float(inside.mean()),
+        }
+    pick = min(keys, key=lambda k: grid[k]["score"])  # ties: today's (first)
+    best_nonzero = {
+        q: min((k for k in keys if k[0] == q and k[1] > 0), key=lambda k: grid[k]["score"])
+        for q in KPI_SCALE_STATS
+    }
+    lead = pick if pick[1] > 0 else min(best_nonzero.values(), key=lambda k: grid[k]["score"])
+    # For information too: the variant that most cuts the share of calibration KPIs
+    # below 70 %, whatever its score.
+    narrowest = min(keys, key=lambda k: grid[k]["low"])
+    evaluated = {}
+    for key in dict.fromkeys([pick, *best_nonzero.values(), narrowest]):
+        if key[1] == 0:
+            continue
+        m = mult(*key)
+        cal = calibration(m)
+        p_raw, events = {}, {}
+        for h in HORIZONS:
+            k = (rh == h) & np.isfinite(rz)
+            if k.any():
+                p_raw[h] = probability_at_least(
+                    np.zeros(int(k.sum())), m[k], h, rz[k], cal, rc[k], recalibrated=False
+                )
+                events[h] = rev[k]
+        maps = {
+            POOLED: fit_recalibration(
+                np.concatenate(list(p_raw.values())), np.concatenate(list(events.values()))
+            )
+        }
+        maps |= {
+            h: fit_recalibration(p_raw[h], events[h]) for h in p_raw if len(events[h]) >= MIN_RECAL
+        }
+        evaluated[key] = dataclasses.replace(cal, recalibration=maps)
+    print(
+        f"  per-KPI scale: chosen {_variant(*pick)} (grid "
+        + ", ".join(f"{_variant(*k)}: {g['score']:.4f}" for k, g in grid.items())
+        + f") ({time.perf_counter() - t0:.0f} s)",
+        flush=True,
+    )
+    return KpiScaleResult(kscale, grid, pick, lead, evaluated)
+
+
+def _interval_score(actual: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The interval score of a central 80 % interval (width plus 10 times any miss): a
+    proper score, lower is better; in the units of its inputs."""
+    a = 1 - 0.8
+    return (hi - lo) + (2 / a) * (np.maximum(lo - actual, 0) + np.maximum(actual - hi, 0))
+
+
+def _share_low(groups: np.ndarray, inside: np.ndarray) -> float:
+    """Share of KPIs (with at least MIN_KPI_FORECASTS forecasts) whose interval coverage is
+    below KPI_LOW_COVERAGE."""
+    n = np.bincount(groups)
+    hit = np.bincount(groups, weights=inside.astype(float), minlength=len(n))
+    counted = n >= MIN_KPI_FORECASTS
+    return float((hit[counted] / n[counted] < KPI_LOW_COVERAGE).mean())
 
 
 def main() -> int:
@@ -322,6 +592,7 @@ def main() -> int:
     print(f"Selected on calibration data: {chosen} ({n_cal[1]:,} forecasts at h=1)", flush=True)
     recalibrated, recal_n = _fit_recalibrations(panel, pooled, calibrations, chosen)
     print(f"  recalibration fitted ({time.perf_counter() - t0:.0f} s)", flush=True)
+    kres = _kpi_scale_candidate(panel, pooled, chosen, t0)
 
     # 2. Evaluation: evaluation KPIs, origins 2014-2019.
     acc: dict[tuple, list[np.ndarray]] = defaultdict(list)
@@ -331,6 +602,9 @@ def main() -> int:
         latest = origin in LATEST_ORIGINS
         thr_all = panel.riket[org.rows, o]
         is_riket = panel.geo[org.rows] == "riket"
+        kpi_mult = {
+            key: kres.scale.multiplier(o, panel.group[org.rows], *key) for key in kres.evaluated
+        }
         for h in HORIZONS:
             t = org.last_idx + h
             valid = t <= y.shape[1] - 1
@@ -400,6 +674,32 @@ def main() -> int:
                     }
                     for name, mk in masks.items():
                         acc[("cls", name, h)].append(inside[mk])
+                    # The per-KPI scale candidate on the same points ("today": m = 1).
+                    acc[("k_kpi", h)].append(panel.group[org.rows[ok]])
+                    k_bounds = (bounds[0][has_thr], bounds[1][has_thr])
+                    variants = {"today": (lo, hi, prob, prob_rc)}
+                    for key, kcal in kres.evaluated.items():
+                        k_scale = scale * kpi_mult[key][ok]
+                        k_lo, k_hi = interval(p, k_scale, h, kcal, classes=cls)
+                        k_args = (p[has_thr], k_scale[has_thr], h, thr, kcal, cls[has_thr])
+                        variants[_variant(*key)] = (
+                            clip_to_bounds(k_lo, bounds),
+                            clip_to_bounds(k_hi, bounds),
+                            probability_at_least(*k_args, k_bounds, recalibrated=False),
+                            probability_at_least(*k_args, k_bounds),
+                        )
+                        acc[("k_mult", _variant(*key), h)].append(kpi_mult[key][ok])
+                    for v, (k_lo, k_hi, k_prob, k_prob_rc) in variants.items():
+                        k_inside = (a >= k_lo) & (a <= k_hi)
+                        acc[("k_in", v, h)].append(k_inside)
+                        acc[("k_width", v, h)].append((k_hi - k_lo) / scale)
+                        acc[("k_score", v, h)].append(_interval_score(a, k_lo, k_hi) / scale)
+                        acc[("k_brier", v, h)].append((k_prob - event) ** 2)
+                        acc[("k_brier_rc", v, h)].append((k_prob_rc - event) ** 2)
+                        acc[("k_rel_raw", v)].append(k_prob)
+                        acc[("k_rel_rc", v)].append(k_prob_rc)
+                        for name, mk in masks.items():
+                            acc[("k_cls", v, name, h)].append(k_inside[mk])
             acc[("brier_destatis_rule", h)].append(
                 ((pts["destatis"][ok][has_thr] >= thr) - event) ** 2
             )
@@ -415,6 +715,7 @@ def main() -> int:
     _write_calibration({m: calibrations[m] for m in METHODS}, chosen)
     _write_recalibration(recalibrated[chosen])
     tables = _tables(cat, chosen, cal_ratio, recal_n, weight, grid, rule_pick)
+    tables += "\n\n" + _kpi_scale_tables(cat, chosen, kres)
     print(tables)
     _write_doc(tables, y.shape[0], n_kpis, n_cal_kpis, chosen, time.perf_counter() - t0)
     print(
@@ -760,9 +1061,214 @@ def _tables(
         + (f"h={', '.join(map(str, wins))}" if wins else "no horizon")
         + ", Brier lower at "
         + (f"h={', '.join(map(str, brier_wins))}" if brier_wins else "no horizon")
-        + ". Per-KPI error scales shrunk toward the global one were not tried.",
+        + ". Per-KPI error scales shrunk toward the global one: the next candidate.",
     ]
     return "\n".join(lines)
+
+
+def _kpi_share_low(cat: dict, v: str, hs) -> float:
+    g = np.concatenate([cat[("k_kpi", h)] for h in hs])
+    inside = np.concatenate([cat[("k_in", v, h)] for h in hs])
+    return _share_low(g, inside)
+
+
+def _cells_outside(cat: dict, key) -> tuple[int, int, float, float]:
+    """Cells of a class table outside 77-83 %, of how many, and the range. `key(name, h)`
+    gives the cell's key."""
+    names = [k[1] for k in cat if k[0] == "cls" and k[2] == 1]
+    covs = [_mean(cat, key(name, h)) for name in names for h in HORIZONS]
+    covs = [c for c in covs if not np.isnan(c)]
+    return sum(not 0.77 <= c <= 0.83 for c in covs), len(covs), min(covs), max(covs)
+
+
+def _kpi_scale_tables(cat: dict, chosen: str, kres: KpiScaleResult) -> str:
+    """The per-KPI scale candidate against today's intervals on the evaluation half, and
+    the verdict."""
+    ks = kres.scale
+    pick, lead = _variant(*kres.chosen), _variant(*kres.lead)
+    lines = [
+        f"Candidate `kpi_scale` (issue 15, item 5, second half): {chosen}'s points, each "
+        "series' scale times a per-KPI multiplier m = w · r + (1 − w). r is the KPI's own "
+        "q-quantile of its one-year-ahead |scaled errors| over its past forecasts whose "
+        "outcomes lie at or before the origin, each error divided by the same quantile over "
+        "the calibration half's series of its class (median: "
+        + ", ".join(f"{c} {v:.3f}" for c, v in zip(CLASSES, ks.class_quantile[0.5], strict=True))
+        + f"), clipped to {KPI_SCALE_LIMITS[0]:g}–{KPI_SCALE_LIMITS[1]:g}; a KPI with fewer "
+        f"than {KPI_SCALE_MIN_ERRORS} past errors gets m = 1. So an evaluation KPI's "
+        "multiplier comes from its own past only. Each variant's percentiles (per horizon and "
+        "class) are relearned on errors / (m · scale), and it gets its own recalibration "
+        "map, both on the calibration half. The statistic q (median or 80th percentile; "
+        "the 80th was added after the median lost to today's intervals on the calibration "
+        "half, a second look at that half only) and "
+        "the weight w are chosen on the calibration half by the mean interval score of the "
+        "80 % interval (its width plus 10 times any miss, in scale units: a proper score, "
+        "lower is better), averaged over horizons 1–8 relative to today (w = 0):",
+        "",
+        "| per-KPI scale, calibration half: variant | interval score vs today "
+        "| 80 % interval coverage | KPIs below 70 % |",
+        "|---|---|---|---|",
+    ]
+    for key, g in kres.grid.items():
+        mark = " **(chosen)**" if key == kres.chosen else ""
+        lines.append(
+            f"| {_variant(*key)}{mark} | {g['score']:.4f} | {g['coverage']:.1%} | {g['low']:.1%} |"
+        )
+    variants = ["today", *(_variant(*k) for k in kres.evaluated)]
+    b_today_rc = [_mean(cat, ("k_brier_rc", "today", h)) for h in HORIZONS]
+    event = cat[("rel_event",)]
+
+    def gap(v: str, kind: str) -> float:
+        rel = _reliability(cat[(f"k_rel_{kind}", v)], event)
+        return 100 * max(abs(o - q) for _, q, o in rel if not np.isnan(q))
+
+    summary: dict[str, dict] = {}
+    for v in variants:
+        b_rc = [_mean(cat, ("k_brier_rc", v, h)) for h in HORIZONS]
+        out, n_cells, lo_c, hi_c = _cells_outside(cat, lambda n, h, v=v: ("k_cls", v, n, h))
+        summary[v] = {
+            "low": _kpi_share_low(cat, v, HORIZONS),
+            "out": out,
+            "worse": [h for h, t, c in zip(HORIZONS, b_today_rc, b_rc, strict=True) if c > t],
+        }
+        summary[v]["row"] = (
+            f"| {v} | {_pct(_mean_all(cat, ('k_in', v)))} | {summary[v]['low']:.1%} | "
+            f"{out} of {n_cells} ({lo_c:.1%}–{hi_c:.1%}) | "
+            f"{_num(_mean_all(cat, ('k_width', v)), 2)} | "
+            f"{_num(_mean_all(cat, ('k_score', v)), 2)} | "
+            f"{np.mean([_mean(cat, ('k_brier', v, h)) for h in HORIZONS]):.4f} | "
+            f"{np.mean(b_rc):.4f} | "
+            + (", ".join(map(str, summary[v]["worse"])) if summary[v]["worse"] else "none")
+            + f" | {gap(v, 'rc'):.1f} ({gap(v, 'raw'):.1f}) | "
+            + (
+                "/".join(f"{x:.2f}" for x in np.percentile(cat[("k_mult", v, 1)], [10, 50, 90]))
+                if v != "today"
+                else "1"
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        f"Chosen on the calibration half: **{pick}**"
+        + (
+            " (no per-KPI multiplier beats today's intervals there)."
+            if kres.chosen[1] == 0
+            else "."
+        )
+        + " On the evaluation half (not used to choose; shown for information: the best "
+        "variant with w > 0 for each statistic, and the one that most cuts the share of "
+        "calibration KPIs below 70 %), KPIs below 70 % count those with at least "
+        f"{MIN_KPI_FORECASTS} forecasts over all horizons; Brier is the mean over horizons "
+        "1–8; the reliability gap is the largest over the deciles, recalibrated (raw), in "
+        "percentage points:",
+        "",
+        "| per-KPI scale, evaluation half: variant | 80 % interval coverage | KPIs below 70 % "
+        "| class-table cells outside 77–83 % | mean width (scales) | mean interval score "
+        "| Brier raw | Brier recalibrated | horizons with recalibrated Brier above today's "
+        "| reliability gap | multiplier at h=1, 10th/50th/90th percentile |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+        *(summary[v]["row"] for v in variants),
+    ]
+    if lead in summary:
+        lines += [
+            "",
+            f"| per-KPI scale, evaluation half, {lead} against today: horizon "
+            "| coverage today | coverage candidate | KPIs below 70 % today "
+            "| KPIs below 70 % candidate | mean interval score today | candidate "
+            "| Brier recalibrated today | candidate |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for h in HORIZONS:
+            lines.append(
+                f"| {h} | {_pct(_mean(cat, ('k_in', 'today', h)))} | "
+                f"{_pct(_mean(cat, ('k_in', lead, h)))} | "
+                f"{_kpi_share_low(cat, 'today', (h,)):.1%} | "
+                f"{_kpi_share_low(cat, lead, (h,)):.1%} | "
+                f"{_num(_mean(cat, ('k_score', 'today', h)), 2)} | "
+                f"{_num(_mean(cat, ('k_score', lead, h)), 2)} | "
+                f"{_num(_mean(cat, ('k_brier_rc', 'today', h)), 4)} | "
+                f"{_num(_mean(cat, ('k_brier_rc', lead, h)), 4)} |"
+            )
+        fewer = [
+            h
+            for h in HORIZONS
+            if _kpi_share_low(cat, lead, (h,)) < _kpi_share_low(cat, "today", (h,))
+        ]
+        more = [
+            h
+            for h in HORIZONS
+            if _kpi_share_low(cat, lead, (h,)) > _kpi_share_low(cat, "today", (h,))
+        ]
+        lines += [
+            "",
+            f"Per horizon, {lead} has fewer KPIs below 70 % than today at "
+            + (f"h={', '.join(map(str, fewer))}" if fewer else "no horizon")
+            + " and more at "
+            + (f"h={', '.join(map(str, more))}" if more else "no horizon")
+            + ": the multiplier is learned from one-year-ahead errors.",
+        ]
+        names = [k[1] for k in cat if k[0] == "cls" and k[2] == 1]
+        lines += [
+            "",
+            f"| per-KPI scale, {lead}: coverage by series class | forecasts, h=1 | "
+            + " | ".join(f"h={h}" for h in HORIZONS)
+            + " |",
+            "|---|---|" + "---|" * len(HORIZONS),
+        ]
+        for name in names:
+            cells = " | ".join(_pct(_mean(cat, ("k_cls", lead, name, h))) for h in HORIZONS)
+            lines.append(f"| {name} | {len(cat[('k_cls', lead, name, 1)]):,} | {cells} |")
+
+    def passes(v: str) -> list[str]:
+        """The adoption rule's failed conditions for variant v on the evaluation half."""
+        t, c = summary["today"], summary[v]
+        return [
+            why
+            for ok, why in (
+                (
+                    c["low"] <= t["low"] - KPI_SPREAD_MARGIN,
+                    f"KPIs below 70 % {c['low']:.1%} against today's {t['low']:.1%}",
+                ),
+                (
+                    not c["worse"],
+                    f"recalibrated Brier higher at h={', '.join(map(str, c['worse']))}",
+                ),
+                (c["out"] <= t["out"], f"{c['out']} class cells outside against {t['out']}"),
+            )
+            if not ok
+        ]
+
+    failed = passes(pick) if kres.chosen[1] > 0 else ["the calibration half chose w = 0"]
+    others = [v for v in variants if v not in ("today", pick)]
+    lines += [
+        "",
+        "Rule, fixed before the evaluation: adopt only a variant with w > 0 chosen on the "
+        f"calibration half that cuts the share of KPIs below 70 % by at least "
+        f"{100 * KPI_SPREAD_MARGIN:.0f} percentage points, with the recalibrated Brier no "
+        "higher at any horizon and no more class-table cells outside 77–83 %. "
+        + (
+            f"**{pick} wins** on the evaluation half; the dashboard and "
+            "`data/forecast_calibration.csv` are unchanged until it is integrated."
+            if not failed
+            else f"**Not adopted**: {'; '.join(failed)}. The dashboard and "
+            "`data/forecast_calibration.csv` keep today's intervals."
+        )
+        + (
+            " For information only (choosing among them on the evaluation half would "
+            "flatter): "
+            + "; ".join(
+                f"{v} " + (f"fails too ({', '.join(f)})" if (f := passes(v)) else "would pass")
+                for v in others
+            )
+            + "."
+            if others
+            else ""
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def _mean_all(cat: dict, key: tuple) -> float:
+    return float(np.concatenate([cat[(*key, h)] for h in HORIZONS]).mean())
 
 
 def _write_doc(
@@ -831,7 +1337,11 @@ on the 2-core machine, {dt.date.today():%Y-%m-%d}). Egen bearbetning av data fr�
   implements. Candidate (issue 15, item 5): `shrunk_trend`, the series' own robust slope
   shrunk toward the KPI's pooled trend: w · theil_sen + (1 − w) · pooled_growth, with the
   weight w on the own slope chosen from {", ".join(f"{w:g}" for w in SHRINK_WEIGHTS)} on the
-  calibration half (the same rule); the verdict is below the tables.
+  calibration half (the same rule); the verdict is below the tables. Candidate (issue 15,
+  item 5, second half): `kpi_scale`, the selected method's points with each series' scale
+  times a per-KPI multiplier learned from the KPI's own past errors (outcomes up to the
+  origin only) and shrunk toward 1; the statistic and the weight are chosen on the
+  calibration half; its tables and verdict come last.
 
 {tables}
 

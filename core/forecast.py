@@ -429,3 +429,22 @@ def apply_recalibration(p: np.ndarray, knots: np.ndarray) -> np.ndarray:
     [P_MIN, 1 − P_MIN]."""
     out = np.interp(np.asarray(p, dtype=float), knots[0], knots[1])
     return np.clip(out, P_MIN, 1 - P_MIN)
+
+
+def kpi_scale_multiplier(
+    error_ratio: np.ndarray | float,
+    n_errors: np.ndarray | int,
+    weight: float,
+    min_errors: int = 30,
+    limits: tuple[float, float] = (0.25, 4.0),
+) -> np.ndarray:
+    """A KPI's multiplier on its series' scale (a back-test candidate, issue 15; the
+    dashboard does not use it): `error_ratio` is the KPI's own median |scaled error| one
+    year ahead over its past forecasts (outcomes up to the origin), each error divided by
+    the global median of its series class. The ratio is clipped to `limits` and shrunk
+    toward 1 by `weight` (0: no per-KPI scale, 1: the KPI's own ratio); a KPI with fewer
+    than `min_errors` past errors gets 1."""
+    r = np.clip(np.asarray(error_ratio, dtype=float), *limits)
+    n = np.asarray(n_errors)
+    out = 1.0 + weight * (r - 1.0)
+    return np.where((n >= min_errors) & np.isfinite(r), out, 1.0)

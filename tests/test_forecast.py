@@ -311,3 +311,34 @@ def test_stored_calibration_selects_a_method_the_dashboard_implements() -> None:
         rows = list(csv.DictReader(fh))
     assert {r["method"] for r in rows} <= set(METHODS)
     assert len({r["method"] for r in rows if r["selected"] == "1"}) == 1
+
+
+def test_kpi_scale_multiplier_is_shrunk_toward_one() -> None:
+    """The per-KPI scale candidate: m = w · r + (1 − w), r clipped, 1 without history."""
+    from core.forecast import kpi_scale_multiplier
+
+    r = np.array([2.0, 2.0, 10.0, 0.0, np.nan])
+    n = np.array([100, 10, 100, 100, 100])
+    m = kpi_scale_multiplier(r, n, 0.25, min_errors=30, limits=(0.25, 4.0))
+    assert m == pytest.approx([1.25, 1.0, 1.75, 1 - 0.25 * 0.75, 1.0])
+    assert kpi_scale_multiplier(r, n, 0.0) == pytest.approx(np.ones(5))
+    assert kpi_scale_multiplier(r, n, 1.0)[2] == pytest.approx(4.0)
+
+
+def test_kpi_error_quantiles_see_no_outcome_after_the_cutoff() -> None:
+    """bench.backtest's per-KPI history: at a cutoff only errors whose outcome column is at
+    or before it count (no look-ahead), per KPI, with how many there are."""
+    from bench.backtest import group_quantiles_up_to
+
+    groups = np.array([0, 0, 0, 1, 1, 0])
+    cols = np.array([1, 2, 5, 1, 3, 6])
+    values = np.array([1.0, 2.0, 100.0, 3.0, 4.0, 50.0])
+    out = group_quantiles_up_to(groups, cols, values, 3, [0, 2, 5], 0.5)
+    med, n = out[2]
+    assert med[:2] == pytest.approx([1.0, 3.0]) and np.isnan(med[2])
+    assert n.tolist() == [2, 1, 0]
+    med, n = out[5]
+    assert med[:2] == pytest.approx([2.0, 3.0]) and n.tolist() == [3, 2, 0]
+    assert np.isnan(out[0][0]).all() and out[0][1].tolist() == [0, 0, 0]
+    q80, _ = group_quantiles_up_to(groups, cols, values, 3, [5], 0.8)[5]
+    assert q80[0] == pytest.approx(100.0)  # rank ceil(0.8 · 3) = 3 of 1, 2, 100
