@@ -21,6 +21,12 @@ page = st.navigation(
         ),
         st.Page("app_pages/goal.py", title="Mål", icon=":material/target:", url_path="mal"),
         st.Page(
+            "app_pages/targets.py",
+            title="Målvärden",
+            icon=":material/insights:",
+            url_path="malvarden",
+        ),
+        st.Page(
             "app_pages/explorer.py",
             title="Utforska",
             icon=":material/search:",

@@ -34,6 +34,9 @@ GoalType = Literal["styrande", "inriktningsmål", "stödjande", "ej fastställt"
 Measurability = Literal["kvantitativ", "kvalitativ", "ej angiven"]
 Direction = Literal["öka", "minska", "bevaka"]
 Provenance = Literal["källa", "förslag"]
+# A target value is either a proposal (ours, or a tool's, until someone decides it) or
+# decided by the municipality; the app never shows the one as the other.
+TargetProvenance = Literal["förslag", "beslut"]
 Gender = Literal["T", "K", "M"]
 AmbitionKind = Literal["delmål", "accepterad gräns", "periodmål"]
 # Leadership's assessment uses the target words (core.status.Status), not the direction ones.
@@ -131,11 +134,23 @@ class Baseline(_Model):
     note: str | None = None
 
 
+class ProposalRecord(_Model):
+    """How a proposal was made: by which method, on which date, by whom or what (a person,
+    or a tool such as `python -m etl propose`)."""
+
+    method: str
+    date: dt.date
+    by: str
+
+
 class AmbitionEntry(_Model):
     kind: AmbitionKind
     date: dt.date
     value: float
-    decision: str | None = None
+    # Required: a target value whose standing is unstated would be read as decided.
+    provenance: TargetProvenance
+    decision: str | None = None  # required for beslut (checked in _check_ambition)
+    proposal: ProposalRecord | None = None  # required for förslag
     note: str | None = None
 
 
@@ -166,11 +181,17 @@ class Indicator(_Model):
     # ambition text), shown as such until the municipality confirms it.
     provenance: Provenance = "källa"
     reason: str | None = None
+    # How a proposed indicator was found (e.g. by the KPI search), when a tool proposed it.
+    proposal: ProposalRecord | None = None
     note: str | None = None
 
     @property
     def has_target(self) -> bool:
         return bool(self.ambitions)
+
+    @property
+    def has_decided_target(self) -> bool:
+        return any(a.provenance == "beslut" for a in self.ambitions)
 
 
 class AmbitionLevel(_Model):
@@ -511,6 +532,7 @@ def _reference_problems(file: str, raw: Any, ref: ReferenceData) -> list[Problem
                 unique("indicator", ind.get("id"), f"{ipath}.id")
                 _check_indicator(ind, ipath, ref, add)
                 for ai, amb in _items(ind, "ambitions"):
+                    _check_ambition(amb, f"{ipath}.ambitions[{ai}]", add)
                     d = _as_date(amb.get("date"))
                     if d and start and end and not (start <= d <= end):
                         add(
@@ -535,6 +557,31 @@ def _reference_problems(file: str, raw: Any, ref: ReferenceData) -> list[Problem
                         "ramverket har inga rapportpunkter (checkpoints)",
                     )
     return problems
+
+
+def _check_ambition(amb: dict[str, Any], apath: str, add: Callable[[str, str], None]) -> None:
+    """A decided target names its decision; a proposal says how it was made and has no
+    decision (so `decision` alone tells a reader which kind a target is). A decided target
+    may keep the `proposal` it was adopted from, as history."""
+    prov = amb.get("provenance")
+    if prov == "beslut" and not amb.get("decision"):
+        add(
+            f"{apath}.decision",
+            "ett beslutat målvärde måste ange beslutet (decision), t.ex. 'KF 2024-06-10 § 45'",
+        )
+    if prov == "förslag":
+        if amb.get("proposal") is None:
+            add(
+                f"{apath}.proposal",
+                "ett förslag till målvärde måste ange hur det togs fram "
+                "(proposal: {method, date, by})",
+            )
+        if amb.get("decision"):
+            add(
+                f"{apath}.decision",
+                "ett förslag har inget beslut; ändra provenance till beslut om målvärdet "
+                "är beslutat",
+            )
 
 
 def _check_links(

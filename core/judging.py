@@ -239,12 +239,20 @@ class IndicatorInput:
         return self.publication
 
 
+ACCEPTED_LIMIT = "accepterad gräns"
+
+
 def pick_ambition(ambitions: Sequence[Ambition], as_of: dt.date) -> Ambition | None:
     """The next ambition on or after the assessment date (this year's delmål before the
-    period target); once all dates have passed, the last one (judged as passed)."""
-    if not ambitions:
+    period target); once all dates have passed, the last one (judged as passed). Decided
+    target values come first: proposals are judged against only while nothing is decided,
+    so a proposal never stands in for the municipality's own target. An accepterad gräns
+    is a floor, not a target: it is shown beside the targets and never judged against."""
+    targets = [a for a in ambitions if a.kind != ACCEPTED_LIMIT]
+    if not targets:
         return None
-    ordered = sorted(ambitions, key=lambda a: a.date)
+    decided = [a for a in targets if not a.is_proposal]
+    ordered = sorted(decided or targets, key=lambda a: a.date)
     upcoming = [a for a in ordered if a.date >= as_of]
     return upcoming[0] if upcoming else ordered[-1]
 

@@ -26,6 +26,8 @@ class ReportAmbition(_Model):
     date: dt.date
     value: float
     kind: str
+    # beslut | förslag; reports frozen before issue 16 knew only decided targets.
+    provenance: str = "beslut"
 
 
 class ReportIndicator(_Model):
@@ -56,6 +58,9 @@ class ReportIndicator(_Model):
     lo80: float | None
     hi80: float | None
     p_met: float | None
+    # The target's provenance when judged against one (beslut | förslag), so a frozen
+    # report says when a status rests on a proposal; None: no target (or frozen before).
+    target_provenance: str | None = None
 
 
 class ReportGoal(_Model):
@@ -163,7 +168,11 @@ def _value_reasons(old: ReportIndicator, new: ReportIndicator) -> list[str]:
 def _ambition_text(ambitions: list[ReportAmbition]) -> str:
     if not ambitions:
         return "ingen"
-    return ", ".join(f"{a.kind} {_num(a.value)} till {a.date.isoformat()}" for a in ambitions)
+    return ", ".join(
+        f"{a.kind} {_num(a.value)} till {a.date.isoformat()}"
+        + (" (förslag)" if a.provenance == "förslag" else "")
+        for a in ambitions
+    )
 
 
 def diff_reports(old: Report, new: Report) -> list[GoalChange]:

@@ -62,6 +62,12 @@ class Ambition:
     date: dt.date
     value: float
     kind: str = "periodmål"
+    # beslut | förslag (core.goals.TargetProvenance): a result against a proposal says so.
+    provenance: str = "beslut"
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.provenance == "förslag"
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,13 @@ class IndicatorResult:
     hi80: float | None = None
     p_met: float | None = None
     thresholds: dict[str, float] = field(default_factory=dict)
+    # The target's provenance (beslut | förslag) when judged against one, else None: a
+    # status resting on a proposal must never read as one against a decided target.
+    target_provenance: str | None = None
+
+    @property
+    def against_proposal(self) -> bool:
+        return self.target_provenance == "förslag"
 
 
 def _clean(years: Sequence[int], values: Sequence[float | None]) -> tuple[list[int], list[float]]:
@@ -316,13 +329,19 @@ def _against_target(
     facts: dict,
 ) -> IndicatorResult:
     target_year = ambition.date.year
-    tfacts = {"target_value": ambition.value, "target_date": ambition.date}
+    tfacts = {
+        "target_value": ambition.value,
+        "target_date": ambition.date,
+        "target_provenance": ambition.provenance,
+    }
     thresholds = {"på_väg_minst": P_ON_TRACK, "ej_på_väg_högst": P_OFF_TRACK}
+    # The words say which kind of target the status rests on, in every reason.
+    target = "förslaget till målvärde (ej beslutat)" if ambition.is_proposal else "målvärdet"
     if d * (s.latest - ambition.value) >= 0:
         return IndicatorResult(
             Status.MET,
             "mål",
-            f"Senaste värdet ({latest_year}) når redan målvärdet.",
+            f"Senaste värdet ({latest_year}) når redan {target}.",
             thresholds=thresholds,
             **base,
             **facts,
@@ -333,7 +352,7 @@ def _against_target(
         return IndicatorResult(
             Status.OFF_TRACK,
             "mål",
-            f"Målåret {target_year} har passerat utan att målvärdet nåddes.",
+            f"Målåret {target_year} har passerat utan att {target} nåddes.",
             p_met=0.0,
             thresholds=thresholds,
             **base,
@@ -344,7 +363,8 @@ def _against_target(
         return IndicatorResult(
             Status.NOT_JUDGEABLE,
             "mål",
-            f"Färre än {MIN_POINTS} värden: för kort serie för en prognos.",
+            f"Färre än {MIN_POINTS} värden: för kort serie för en prognos"
+            + (" mot förslaget till målvärde (ej beslutat)." if ambition.is_proposal else "."),
             thresholds=thresholds,
             **base,
             **facts,
@@ -376,7 +396,12 @@ def _against_target(
     return IndicatorResult(
         status,
         "mål",
-        f"Prognos för {target_year}: sannolikheten att nå målvärdet är {p_met:.0%}.",
+        (
+            f"Prognos för {target_year} mot förslag till målvärde (ej beslutat): "
+            f"sannolikheten att nå förslaget är {p_met:.0%}."
+            if ambition.is_proposal
+            else f"Prognos för {target_year}: sannolikheten att nå målvärdet är {p_met:.0%}."
+        ),
         horizon_years=horizon,
         method=method,
         point=point,
@@ -433,9 +458,17 @@ def judge_goal(
     if not judged:
         return done(Status.NOT_JUDGEABLE, "Inget av målets nyckeltal går att bedöma.")
     worst_id, worst = max(judged, key=lambda ir: SEVERITY[ir[1].status])
+    n_proposals = sum(1 for _, r in results if r.against_proposal)
     if all(r.status == Status.MET for _, r in results):
-        return done(Status.MET, "Alla nyckeltal har nått sina målvärden.")
+        of = (
+            f" ({n_proposals} av dem mot förslag till målvärde, ej beslutat)" if n_proposals else ""
+        )
+        return done(Status.MET, f"Alla nyckeltal har nått sina målvärden{of}.")
     status = worst.status if worst.status != Status.MET else Status.ON_TRACK
     n_unjudged = len(results) - len(judged)
     note = f" {n_unjudged} nyckeltal går inte att bedöma." if n_unjudged else ""
-    return done(status, f"Svagaste nyckeltalet avgör: {worst.status.lower()}.{note}", worst_id)
+    # The summary inherits its weakest indicator's footing: a proposal stays a proposal.
+    basis = " (mot förslag till målvärde, ej beslutat)" if worst.against_proposal else ""
+    return done(
+        status, f"Svagaste nyckeltalet avgör: {worst.status.lower()}{basis}.{note}", worst_id
+    )

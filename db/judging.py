@@ -440,10 +440,11 @@ def _indicator_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def query_judging_inputs(con: duckdb.DuckDBPyConnection) -> JudgingInputs:
     """Every goal indicator and goal with what judging them needs (not the values)."""
     ambitions: dict[tuple[str, str], list[Ambition]] = {}
-    for m, i, d, v, kind in con.execute(
-        "SELECT municipality_id, indicator_id, date, value, kind FROM ambition ORDER BY ALL"
+    for m, i, d, v, kind, provenance in con.execute(
+        "SELECT municipality_id, indicator_id, date, value, kind, provenance FROM ambition "
+        "ORDER BY ALL"
     ).fetchall():
-        ambitions.setdefault((m, i), []).append(Ambition(d, v, kind))
+        ambitions.setdefault((m, i), []).append(Ambition(d, v, kind, provenance))
     indicators = tuple(
         IndicatorInput(
             municipality_id=r.municipality_id,

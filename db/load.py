@@ -268,7 +268,23 @@ def _goal_rows(
             )
         )
         for j, a in enumerate(ind.ambitions):
-            rows["ambition"].append((m, ind.id, j, a.kind, a.date, a.value, a.decision, a.note))
+            p = a.proposal
+            rows["ambition"].append(
+                (
+                    m,
+                    ind.id,
+                    j,
+                    a.kind,
+                    a.date,
+                    a.value,
+                    a.decision,
+                    a.note,
+                    a.provenance,
+                    p.method if p else None,
+                    p.date if p else None,
+                    p.by if p else None,
+                )
+            )
     for i, link in enumerate(goal.links):
         rows["goal_link"].append(
             (m, goal.id, i, link.type, str(link.id), link.provenance, link.reason)
@@ -344,6 +360,7 @@ INDICATOR_RESULT_COLUMNS = (
     "quartile_all",
     "rank_peers",
     "n_peers",
+    "target_provenance",
 )
 GOAL_RESULT_COLUMNS = (
     "municipality_id",

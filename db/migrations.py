@@ -365,3 +365,17 @@ def m001_baseline(con: duckdb.DuckDBPyConnection) -> None:
         if not _has(con, name):
             con.execute(ddl)
     con.execute("DELETE FROM meta WHERE key = 'schema_version'")
+
+
+@migration
+def m002_target_provenance(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 16: a target value is a proposal or a decision, and a result judged against
+    one says which. Rows already there were all decided targets (the only kind before),
+    hence 'beslut' for them; the default goes again so a new row must say."""
+    con.execute("ALTER TABLE ambition ADD COLUMN provenance TEXT DEFAULT 'beslut'")
+    con.execute("ALTER TABLE ambition ALTER COLUMN provenance SET NOT NULL")
+    con.execute("ALTER TABLE ambition ALTER COLUMN provenance DROP DEFAULT")
+    con.execute("ALTER TABLE ambition ADD COLUMN proposal_method TEXT")
+    con.execute("ALTER TABLE ambition ADD COLUMN proposal_date DATE")
+    con.execute("ALTER TABLE ambition ADD COLUMN proposal_by TEXT")
+    con.execute("ALTER TABLE indicator_result ADD COLUMN target_provenance TEXT")

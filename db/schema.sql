@@ -307,8 +307,12 @@ CREATE TABLE ambition (
     kind            TEXT NOT NULL,
     date            DATE NOT NULL,
     value           DOUBLE NOT NULL,
-    decision        TEXT,
+    decision        TEXT,                -- required for beslut (core.goals)
     note            TEXT,
+    provenance      TEXT NOT NULL,       -- beslut | förslag (never shown as decided)
+    proposal_method TEXT,                -- how a förslag was made ...
+    proposal_date   DATE,                -- ... when ...
+    proposal_by     TEXT,                -- ... and by whom or what (kept after a beslut)
     PRIMARY KEY (municipality_id, indicator_id, position)
 );
 
@@ -382,6 +386,7 @@ CREATE TABLE indicator_result (
     quartile_all     INTEGER,
     rank_peers       INTEGER,            -- among the municipality and its "Liknande kommuner"
     n_peers          INTEGER,
+    target_provenance TEXT,              -- the target's: beslut | förslag; NULL: no target
     PRIMARY KEY (municipality_id, indicator_id, as_of)
 );
 

@@ -9,7 +9,14 @@ messages and exit codes.
                                   change nothing
     python -m etl --offline       build from the bundled snapshot, no network
     python -m etl validate [FILE] check goal files only
+    python -m etl adopt FILE --indicator ID --beslut REF [--date DATE]
+                                  decide a proposed target value (etl/goal_edit.py)
+    python -m etl adopt FILE --remove-proposals [--indicator ID]
+                                  delete proposed target values
     python -m etl bundle          maintainers: re-cut data/kolada from ../shared
+    python -m etl kpi-search TEXT [--limit N]
+                                  ranked Kolada KPIs for TEXT as `id<TAB>title` lines
+                                  (core/kpi_search.py, reads the published database)
 
 Frozen interim reports have their own command: `python -m reports` (reports/__main__.py).
 
@@ -79,7 +86,37 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="*", type=Path, help="målfiler (standard: alla i data/goals)")
     b = sub.add_parser("bundle", help="(för utvecklare) skär ut ögonblicksbilden ur ../shared")
     b.add_argument("--shared", type=Path, default=PROJECT_ROOT.parent / "shared")
+    _add_adopt_parser(sub)
+    k = sub.add_parser("kpi-search", help="sök nyckeltal: rangordnade rader id<TAB>titel")
+    k.add_argument("text", help="söktext, t.ex. ett måls titel och beskrivning")
+    k.add_argument("--limit", type=int, default=20, help="antal rader (standard 20)")
     return p
+
+
+def _add_adopt_parser(sub: argparse._SubParsersAction) -> None:
+    a = sub.add_parser(
+        "adopt",
+        help="besluta ett förslag till målvärde, eller ta bort förslag, i en målfil",
+        description="Ändrar målfilen utan handredigering: kommentarer och citattecken behålls, "
+        "och filen skrivs bara om den fortfarande är giltig.",
+    )
+    a.add_argument("file", type=Path, help="målfilen, t.ex. data/goals/1962-norberg.yaml")
+    a.add_argument("--indicator", metavar="ID", help="indikatorns id")
+    what = a.add_mutually_exclusive_group(required=True)
+    what.add_argument(
+        "--beslut", metavar="BESLUT", help="beslutet som antar förslaget, t.ex. 'KF 2026-12-14 § 7'"
+    )
+    what.add_argument(
+        "--remove-proposals",
+        action="store_true",
+        help="ta bort förslagen till målvärde (indikatorns, eller hela filens)",
+    )
+    a.add_argument(
+        "--date",
+        type=parse_cli_date,
+        metavar="ÅÅÅÅ-MM-DD",
+        help="målvärdets datum, när indikatorn har flera förslag (standard: alla)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = Paths.from_env()
     if args.command == "validate":
         return _validate(paths, args.files)
+    if args.command == "adopt":
+        return _adopt(args)
+    if args.command == "kpi-search":
+        return _kpi_search(paths, args.text, args.limit)
     if args.command == "bundle":
         from etl.bundle import bundle
 
@@ -207,6 +248,46 @@ def _build_offline(paths: Paths, _args: argparse.Namespace) -> int:
         print(f"Varning: {w}")
     counts = ", ".join(f"{t} {n}" for t, n in result.counts.items())
     print(f"Klart: {paths.db_path} ({counts})")
+    return EXIT_OK
+
+
+def _adopt(args: argparse.Namespace) -> int:
+    from etl.goal_edit import decide_ambition, remove_proposals
+
+    if args.beslut is not None and not args.indicator:
+        print("--beslut kräver --indicator", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.remove_proposals:
+            n = remove_proposals(args.file, args.indicator)
+            print(f"{n} förslag till målvärde borttagna ur {args.file}.")
+        else:
+            decide_ambition(args.file, args.indicator, args.date, args.beslut)
+            print(f"Målvärdet för {args.indicator} är beslutat ({args.beslut}) i {args.file}.")
+    except MalpulsError as exc:
+        print(f"{exc.title}: {exc}", file=sys.stderr)
+        print(f"{args.file} är oförändrad.", file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def _kpi_search(paths: Paths, text: str, limit: int) -> int:
+    from core.kpi_search import KpiSearchIndex
+    from db.connection import connect_published
+    from db.kpi_docs import query_kpi_docs
+
+    try:
+        con, _ = connect_published(paths.db_path)
+        try:
+            docs = query_kpi_docs(con)
+        finally:
+            con.close()
+    except MalpulsError as exc:
+        print(f"{exc.title}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    for hit in KpiSearchIndex(docs).search(text, max(limit, 0)):
+        # One line per hit whatever the title holds (a few Kolada titles end in a newline).
+        print(f"{hit.kpi}\t{' '.join(hit.title.split())}")
     return EXIT_OK
 
 

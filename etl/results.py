@@ -177,5 +177,6 @@ def indicator_row(
         "hi80": _num(r.hi80),
         "p_met": _num(r.p_met),
         "thresholds": json.dumps(r.thresholds, ensure_ascii=False),
+        "target_provenance": r.target_provenance,
         **(asdict(j.rank) if j.rank else {}),
     }

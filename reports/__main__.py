@@ -6,6 +6,9 @@ into messages and exit codes.
     python -m reports list [--kommun 0665]
     python -m reports diff --kommun 0665 --from 2026-04-30 --to 2026-08-31
     python -m reports export --kommun 0665 --date 2026-08-31 --format docx [--out FILE]
+    python -m reports targets --kommun 1962 --date 2022-12-31 --format docx [--ramverk ID]
+                                  "Nulägesbild och förslag till delmål" (issue 16), one
+                                  file per framework
 
 Exit codes: 0 success; 1 invalid input (no such report or municipality, a date in the
 future, freezing a date already frozen); 2 wrong usage.
@@ -50,6 +53,16 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--date", required=True, type=parse_cli_date, metavar="ÅÅÅÅ-MM-DD")
     e.add_argument("--format", required=True, choices=["xlsx", "docx"])
     e.add_argument("--out", type=Path, help="fil att skriva (standard: i aktuell mapp)")
+    t = rs.add_parser(
+        "targets", help="nulägesbild och förslag till delmål, per styrmodell (Word eller Excel)"
+    )
+    t.add_argument("--kommun", dest="municipality_id", required=True, metavar="ID")
+    t.add_argument(
+        "--date", required=True, type=parse_cli_date, metavar="ÅÅÅÅ-MM-DD", help="läget per"
+    )
+    t.add_argument("--format", required=True, choices=["xlsx", "docx"])
+    t.add_argument("--ramverk", dest="framework_id", metavar="ID", help="bara en styrmodell")
+    t.add_argument("--out", type=Path, help="mapp att skriva i (standard: aktuell mapp)")
     return p
 
 
@@ -72,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             old = load_report(_existing(paths, args.municipality_id, args.old))
             new = load_report(_existing(paths, args.municipality_id, args.new))
             _print_diff(old, new)
+        elif args.command == "targets":
+            _targets(paths, args)
         else:
             _export(paths, args)
     except MalpulsError as exc:
@@ -107,6 +122,61 @@ def _export(paths: Paths, args: argparse.Namespace) -> None:
     )
     out.write_bytes(content)
     print(f"Skrev {out}")
+
+
+def _targets(paths: Paths, args: argparse.Namespace) -> None:
+    from db import queries
+    from db.calibration import read_calibration
+    from db.connection import connect_read_only
+    from db.proposals import build_proposals
+    from reports import targets_doc
+
+    con = connect_read_only(paths.db_path)
+    try:
+        names = dict(queries.query_framework_municipalities(con))
+        if args.municipality_id not in names:
+            raise DataError(
+                f"Kommunen {args.municipality_id} har ingen målfil i databasen. Kommuner med "
+                "mål: " + ", ".join(f"{k} ({v})" for k, v in sorted(names.items()))
+            )
+        name = names[args.municipality_id]
+        calibration = read_calibration(paths.calibration_path)
+        goals = build_proposals(
+            con,
+            args.municipality_id,
+            as_of=args.date,
+            framework_id=args.framework_id,
+            calibration=calibration,
+        )
+        goals = [g for g in goals if g.proposals]
+        if not goals:
+            raise DataError(
+                f"{name} har inga mål med nyckeltal från Kolada"
+                + (f" i styrmodellen {args.framework_id}" if args.framework_id else "")
+                + ": inga förslag till målvärden att skriva."
+            )
+        charts = (
+            targets_doc.collect_charts(
+                con, args.municipality_id, name, goals, as_of=args.date, calibration=calibration
+            )
+            if args.format == "docx"
+            else {}
+        )
+    finally:
+        con.close()
+    folder = args.out or Path.cwd()
+    for framework_id, framework_name, fw_goals in targets_doc.framework_goals(goals):
+        if args.format == "docx":
+            content = targets_doc.word_document(
+                fw_goals, name, framework_name, args.date, charts=charts
+            )
+        else:
+            content = targets_doc.excel_workbook(fw_goals, name, framework_name, args.date)
+        out = folder / (
+            f"malvarden-{args.municipality_id}-{framework_id}-{args.date.isoformat()}.{args.format}"
+        )
+        out.write_bytes(content)
+        print(f"Skrev {out}")
 
 
 def _existing(paths: Paths, municipality_id: str, date: dt.date) -> Path:

@@ -98,7 +98,7 @@ def _indicator(
         unit=own.unit,
         direction=inp.direction,
         ambitions=[
-            ReportAmbition(date=x.date, value=x.value, kind=x.kind)
+            ReportAmbition(date=x.date, value=x.value, kind=x.kind, provenance=x.provenance)
             for x in sorted(inp.ambitions, key=lambda x: x.date)
         ],
         years=[int(y) for y, _ in known],
@@ -119,6 +119,7 @@ def _indicator(
         lo80=_f(r.lo80),
         hi80=_f(r.hi80),
         p_met=_f(r.p_met),
+        target_provenance=r.target_provenance,
     )
 
 

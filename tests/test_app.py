@@ -398,7 +398,8 @@ def test_assessment_and_target_shown_beside_computed_status(
         "                kpi: N15428\n",
         "                kpi: N15428\n"
         "                ambitions:\n"
-        "                  - {kind: periodmål, date: '2022-12-31', value: 85}\n",
+        "                  - {kind: periodmål, date: '2022-12-31', value: 85, provenance: beslut,\n"
+        "                     decision: 'KF 2020-06-15 § 40'}\n",
         1,
     )
     text = text.replace(
@@ -434,6 +435,81 @@ def test_assessment_and_target_shown_beside_computed_status(
         if "Status" in t.value.columns and "N15428" in list(t.value["Kolada-id"])
     )
     assert row[row["Kolada-id"] == "N15428"].iloc[0]["Målvärde"] == "Beslutat"
+
+
+@pytest.fixture
+def proposal_db(empty_state: Path, tmp_path: Path, tiny_paths: Paths) -> Path:
+    """Norberg's first area with one decided target value (N15428) and one proposed
+    (N17461), written by etl.goal_edit as `python -m etl propose` will write them."""
+    import datetime as dt
+    import shutil
+    from dataclasses import replace
+
+    import yaml
+
+    from etl.goal_edit import add_ambitions
+    from etl.pipeline import build_offline
+    from etl.reference import read_reference_data
+
+    goals = tmp_path / "goals"
+    goals.mkdir()
+    f = goals / "1962-norberg.yaml"
+    shutil.copy2(PROJECT_ROOT / "data" / "goals" / f.name, f)
+    ref = read_reference_data(tiny_paths.reference_dir, PROJECT_ROOT / "data" / "kolada")
+    decided = {
+        "kind": "periodmål",
+        "date": dt.date(2022, 12, 31),
+        "value": 85.0,
+        "provenance": "beslut",
+        "decision": "KF 2020-06-15 § 40",
+    }
+    proposal = {
+        "kind": "periodmål",
+        "date": dt.date(2022, 12, 31),
+        "value": 90.0,
+        "provenance": "förslag",
+        "proposal": {"method": "testets förslag", "date": dt.date(2026, 1, 1), "by": "test"},
+    }
+    add_ambitions(f, "n1-behoriga-yrkesprogram", [decided], ref=ref)
+    add_ambitions(f, "n1-gymnasieexamen-4-ar", [proposal], ref=ref)
+    raw = yaml.safe_load(f.read_text(encoding="utf-8"))
+    framework = raw["frameworks"][0]
+    framework["areas"] = framework["areas"][:1]  # goal 1 only: the build takes a second
+    f.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    build_offline(
+        replace(Paths.from_env(), goals_dir=goals, kolada_dir=tiny_paths.kolada_dir),
+        now=dt.datetime(2026, 1, 1),
+        progress=lambda _m: None,
+    )
+    return empty_state
+
+
+def test_proposed_target_is_shown_as_a_proposal(proposal_db: Path) -> None:
+    """A status resting on a proposed target value says so on the goal page (the reason,
+    a note above the chart, the table's Målvärde column) and in the overview, and the
+    overview never counts the proposal as a decided target."""
+    at = _goal_page("1962", mal="mal-1", indikator="n1-gymnasieexamen-4-ar", per="2021-06-30")
+    assert not at.exception, [e.value for e in at.exception]
+    text = _text(at)
+    assert "Målvärdet är ett förslag till målvärde, inte beslutat" in text
+    assert "till målvärde (ej beslutat)" in text  # the stored reason, from core.status
+    assert "<td>Förslag</td>" in text and "<td>Beslutat</td>" in text
+
+    overview = _app("1962", vy="nyckeltal", per="2021-06-30")
+    overview.run()
+    assert not overview.exception, [e.value for e in overview.exception]
+    table = next(t.value for t in overview.table if "Målvärde" in t.value.columns)
+    rows = table.set_index("Kolada-id")
+    assert rows.loc["N17461", "Målvärde"] == "Förslag"
+    assert "(mot förslag till målvärde)" in rows.loc["N17461", "Status"]
+    assert rows.loc["N15428", "Målvärde"] == "Beslutat"
+    assert "förslag" not in rows.loc["N15428", "Status"]
+    assert (rows.drop(index=["N15428", "N17461"])["Målvärde"] == "Inget beslutat").all()
+    n = sum(len(t.value) for t in overview.table if "Målvärde" in t.value.columns)
+    assert (
+        f"**Målvärden:** 1 av {n} nyckeltal har ett beslutat målvärde; 1 har bara "
+        "ett förslag till målvärde (ej beslutat)." in [m.value for m in overview.markdown]
+    )
 
 
 # ------------------------------------------------------- links that forgive (issue 13, point 6)

@@ -164,3 +164,15 @@ def test_goal_area_filter_restricts_search_to_the_areas_indicators(tiny_env: Pat
     options = at.multiselect(key="kpi_sel").options
     assert {o.rsplit("(", 1)[1].rstrip(")") for o in options} == expected
     assert len(expected) >= 5
+
+
+def test_search_text_is_ranked_by_the_kpi_search_engine(tiny_env: Paths) -> None:
+    """The free text goes through core.kpi_search: typed without å/ä/ö, in any case, the
+    best match comes first; the filters still decide which KPIs may be hits."""
+    at = _explorer("1962", q="BEHORIGA yrkesprogram hemkommun")
+    assert not at.exception, [e.value for e in at.exception]
+    options = at.multiselect(key="kpi_sel").options
+    assert options[0].endswith("(N15428)")
+    at = _explorer("1962", q="behöriga yrkesprogram", omrade="miljo-klimat")
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any(o.endswith("(N15428)") for o in at.multiselect(key="kpi_sel").options)

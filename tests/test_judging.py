@@ -54,6 +54,14 @@ def test_pick_ambition_next_then_last() -> None:
     assert pick_ambition([], dt.date(2023, 4, 30)) is None
 
 
+def test_accepted_limit_is_never_the_target_judged_against() -> None:
+    # The floor on the period's last day must not stand in for the periodmål there.
+    limit = Ambition(dt.date(2022, 12, 31), 60, kind="accepterad gräns")
+    target = Ambition(dt.date(2022, 12, 31), 90, kind="periodmål")
+    assert pick_ambition([limit, target], dt.date(2022, 4, 30)) is target
+    assert pick_ambition([limit], dt.date(2022, 4, 30)) is None
+
+
 def test_pick_series_never_joins_across_a_break() -> None:
     series = {"OLD": ([2018, 2019], [1.0, 2.0]), "NEW": ([2021], [5.0])}
     retired = _inp(kpi_retired=True, successor_kpi_id="NEW")
@@ -212,7 +220,8 @@ def ambition_db(tmp_path_factory: pytest.TempPathFactory, tiny_paths: Paths) -> 
         "                kpi: N15428\n",
         "                kpi: N15428\n"
         "                ambitions:\n"
-        f"                  - {{kind: periodmål, date: '2022-12-31', value: {TARGET}}}\n",
+        f"                  - {{kind: periodmål, date: '2022-12-31', value: {TARGET}, "
+        "provenance: beslut, decision: 'KF 2020-06-15 § 40'}\n",
         1,
     )
     assert marked != text

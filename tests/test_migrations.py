@@ -143,7 +143,7 @@ def test_landed_database_keeps_its_history_through_a_column_migration(
         )
         assert len(revisions) == 6
 
-        assert migrate(con) == ["m001_baseline", "m999_revision_source"]
+        assert migrate(con) == ["m001_baseline", "m002_target_provenance", "m999_revision_source"]
         assert _revisions(con) == revisions
         assert con.execute("SELECT DISTINCT source FROM value_revision").fetchall() == [("kolada",)]
         assert _as_of(con, "2026-05-01") == spring
@@ -169,17 +169,25 @@ def test_applying_twice_is_a_no_op(tmp_path: Path) -> None:
         ) == once
 
 
-def test_landed_database_is_readable_before_the_etl_runs(tmp_path: Path) -> None:
-    """New code, published file still from the landed version: the app reads it (it has
-    the baseline schema), on a read-only connection as the app opens it."""
+def test_landed_database_is_refused_until_the_etl_upgrades_it(tmp_path: Path) -> None:
+    """New code, published file still from the landed version (the baseline schema): the
+    app needs m002 (a target's provenance), so it refuses the file with a message saying
+    how to upgrade it, and reads it once `migrate` (what every ETL run does) has run."""
     path = tmp_path / "old.duckdb"
     _landed_database(path).close()
     with connect_read_only(path) as con:
-        check_readable(con)
         assert schema_version(con) == "m001_baseline"
-        assert con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = '_migrations'"
-        ).fetchall() == [(0,)]
+        with pytest.raises(DataError, match="m002_target_provenance") as err:
+            check_readable(con)
+        assert "python -m etl" in str(err.value)
+    with duckdb.connect(str(path)) as con:
+        migrate(con)
+    with connect_read_only(path) as con:
+        check_readable(con)
+        assert con.execute("SELECT DISTINCT provenance FROM ambition").fetchall() in (
+            [],
+            [("beslut",)],
+        )
 
 
 def test_database_older_than_the_app_needs_is_refused(tmp_path: Path) -> None:
@@ -241,7 +249,10 @@ def test_failed_migration_is_rolled_back_and_not_recorded(
         with pytest.raises(DataError, match="m999_half_done"):
             migrate(con)
         # The baseline before it stays applied; the failed one left no trace.
-        assert con.execute("SELECT name FROM _migrations").fetchall() == [("m001_baseline",)]
+        assert con.execute("SELECT name FROM _migrations").fetchall() == [
+            ("m001_baseline",),
+            ("m002_target_provenance",),
+        ]
         columns = con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = 'value_revision'"
         ).fetchall()

@@ -116,6 +116,83 @@ def test_against_target(
         assert r.thresholds == {"på_väg_minst": 0.8, "ej_på_väg_högst": 0.2}
 
 
+PROPOSED = "förslag"
+
+
+@pytest.mark.parametrize(
+    ("values", "target", "year", "status", "decided_words", "proposed_words"),
+    [
+        (RISING, 15.0, 2025, "Uppnått", "når redan målvärdet", "når redan förslaget till målvärde"),
+        (NOISY_FLAT, 30.0, 2021, "Ej på väg", "utan att målvärdet", "utan att förslaget till"),
+        (
+            NOISY_FLAT,
+            10.2,
+            2025,
+            "Osäkert",
+            "Prognos för 2025: sannolikheten att nå målvärdet är",
+            "Prognos för 2025 mot förslag till målvärde (ej beslutat): sannolikheten att nå "
+            "förslaget är",
+        ),
+        (
+            [None] * 7 + [5.0, 6.0],
+            9.0,
+            2025,
+            "Ej bedömbart",
+            "för kort serie för en prognos.",
+            "för kort serie för en prognos mot förslaget till målvärde (ej beslutat).",
+        ),
+    ],
+)
+def test_result_against_a_proposal_says_so(
+    values: list,
+    target: float,
+    year: int,
+    status: str,
+    decided_words: str,
+    proposed_words: str,
+) -> None:
+    """The same series and target, decided and proposed: the same status and probability,
+    and every reason says when it rests on a proposal; the result carries the flag."""
+    when = dt.date(year, 12, 31)
+    decided = _assess(values, ambition=Ambition(when, target))
+    proposed = _assess(values, ambition=Ambition(when, target, provenance=PROPOSED))
+    assert decided.status == proposed.status == status
+    assert decided.p_met == proposed.p_met
+    assert decided_words in decided.reason and "förslag" not in decided.reason
+    assert proposed_words in proposed.reason and "(ej beslutat)" in proposed.reason
+    assert (decided.target_provenance, decided.against_proposal) == ("beslut", False)
+    assert (proposed.target_provenance, proposed.against_proposal) == (PROPOSED, True)
+
+
+def test_direction_only_result_has_no_target_provenance() -> None:
+    assert _assess(RISING).target_provenance is None
+
+
+def test_goal_summary_says_when_it_rests_on_a_proposal() -> None:
+    proposal = IndicatorResult("Osäkert", "mål", "", AS_OF, "öka", target_provenance=PROPOSED)
+    decided = IndicatorResult("På väg", "mål", "", AS_OF, "öka", target_provenance="beslut")
+    s = judge_goal("styrande", "kvantitativ", "antagen", [("a", decided), ("b", proposal)])
+    assert (
+        s.reason == "Svagaste nyckeltalet avgör: osäkert (mot förslag till målvärde, ej beslutat)."
+    )
+    met = IndicatorResult("Uppnått", "mål", "", AS_OF, "öka", target_provenance=PROPOSED)
+    both = judge_goal("styrande", "kvantitativ", "antagen", [("a", met), ("b", _r("Uppnått"))])
+    assert "1 av dem mot förslag till målvärde" in both.reason
+    plain = judge_goal("styrande", "kvantitativ", "antagen", [("a", decided)])
+    assert "förslag" not in plain.reason
+
+
+def test_a_decided_target_beats_a_proposal() -> None:
+    """core.judging.pick_ambition: a proposal is judged against only while nothing is
+    decided, even when the proposal's date comes first."""
+    from core.judging import pick_ambition
+
+    proposal = Ambition(dt.date(2024, 12, 31), 12.0, "delmål", PROPOSED)
+    decided = Ambition(dt.date(2026, 12, 31), 15.0, "periodmål", "beslut")
+    assert pick_ambition([proposal, decided], AS_OF) == decided
+    assert pick_ambition([proposal], AS_OF) == proposal
+
+
 def test_probability_matches_the_error_distribution() -> None:
     """Naive point 10.1, noise 0.5 (mean |Δ|), horizon 3 (normal × 1.6): P(y ≥ 10.9)."""
     values = [10.1, 10.6, 10.1, 10.6, 10.1, 10.6, 10.1, 10.6, 10.1]

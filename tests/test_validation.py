@@ -56,7 +56,14 @@ frameworks:
                 direction: öka
                 direction_provenance: källa
                 ambitions:
-                  - {kind: periodmål, date: '2022-12-31', value: 90}
+                  - {kind: periodmål, date: '2022-12-31', value: 90, provenance: beslut,
+                     decision: 'KF 2020-06-10 § 45'}
+                  - kind: delmål
+                    date: '2021-12-31'
+                    value: 85
+                    provenance: förslag
+                    proposal:
+                      {method: liknande kommuners mediantakt, date: '2020-05-01', by: etl propose}
             links:
               - {type: sdg, id: 4, provenance: källa}
               - {type: sdg_target, id: '4.1', provenance: förslag}
@@ -228,6 +235,48 @@ CASES = [
         "ligger utanför ramverkets period",
     ),
     (
+        "ambition-without-provenance",
+        " value: 90, provenance: beslut,",
+        " value: 90,",
+        f"{PATH_I1}.ambitions[0].provenance",
+        "obligatoriskt fält saknas",
+    ),
+    (
+        "decided-ambition-without-decision",
+        "\n                     decision: 'KF 2020-06-10 § 45'}",
+        "}",
+        f"{PATH_I1}.ambitions[0].decision",
+        "ett beslutat målvärde måste ange beslutet (decision), t.ex. 'KF 2024-06-10 § 45'",
+    ),
+    (
+        "proposed-ambition-without-proposal",
+        "                    proposal:\n                      {method: liknande",
+        "                    note:\n                      {method: liknande",
+        f"{PATH_I1}.ambitions[1].proposal",
+        "ett förslag till målvärde måste ange hur det togs fram",
+    ),
+    (
+        "proposed-ambition-with-decision",
+        "                    provenance: förslag\n",
+        "                    provenance: förslag\n                    decision: KF § 1\n",
+        f"{PATH_I1}.ambitions[1].decision",
+        "ett förslag har inget beslut",
+    ),
+    (
+        "ambition-provenance-wrong",
+        "provenance: beslut,",
+        "provenance: källa,",
+        f"{PATH_I1}.ambitions[0].provenance",
+        "'källa' är inte tillåtet; tillåtna värden: 'förslag' eller 'beslut'",
+    ),
+    (
+        "proposal-without-by",
+        ", by: etl propose}",
+        "}",
+        f"{PATH_I1}.ambitions[1].proposal.by",
+        "obligatoriskt fält saknas",
+    ),
+    (
         "list-expected",
         "governing_documents: [ÖP]",
         "governing_documents: ÖP",
@@ -273,7 +322,30 @@ def _write(tmp_path: Path, text: str, name: str = "kommun.yaml") -> Path:
 
 def test_base_file_is_valid(tmp_path: Path, reference: ReferenceData) -> None:
     gf = read_goal_file(_write(tmp_path, VALID), reference)
-    assert gf.frameworks[0].areas[0].goals[0].indicators[0].kpi == "N15428"
+    ind = gf.frameworks[0].areas[0].goals[0].indicators[0]
+    assert ind.kpi == "N15428"
+    decided, proposed = ind.ambitions
+    assert (decided.provenance, decided.decision) == ("beslut", "KF 2020-06-10 § 45")
+    assert proposed.provenance == "förslag" and proposed.proposal is not None
+    assert proposed.proposal.method == "liknande kommuners mediantakt"
+    assert ind.has_decided_target
+
+
+def test_proposed_indicator_records_how_it_was_found(
+    tmp_path: Path, reference: ReferenceData
+) -> None:
+    text = VALID.replace(
+        "                direction_provenance: källa\n",
+        "                direction_provenance: källa\n"
+        "                provenance: förslag\n"
+        "                reason: Nämns i ambitionstexten.\n"
+        "                proposal: {method: nyckeltalssökning, date: '2026-11-01',"
+        " by: kpi-search}\n",
+        1,
+    )
+    goal = read_goal_file(_write(tmp_path, text), reference).frameworks[0].areas[0].goals[0]
+    proposal = goal.indicators[0].proposal
+    assert proposal is not None and proposal.by == "kpi-search"
 
 
 def test_cases_are_distinct() -> None:

@@ -35,6 +35,7 @@ from ui import data, export
 from ui.charts import EMPTY_CELL, MATRIX_SELECTION, sdg_matrix, sdg_status_bars
 from ui.components import adopt_url_param, set_url_param
 from ui.judging_date import current_day
+from ui.overview import with_targets
 
 SDG_PARAM = "sdg"
 MATRIX_GENERATION = "_matrix_generation"
@@ -64,7 +65,10 @@ class AgendaView:
         self.area_label = {r.area_id: _goal_label(r.number, r.title) for r in areas.itertuples()}
         self.frameworks = data.query(queries.query_frameworks, municipality_id)
         self.links = data.query(queries.query_links, municipality_id)
-        self.indicators = data.query(queries.query_indicator_overview, municipality_id, as_of)
+        self.indicators = with_targets(
+            data.query(queries.query_indicator_overview, municipality_id, as_of),
+            data.query(queries.query_indicator_ambitions, municipality_id),
+        )
         self.agenda_kpis = data.query(queries.query_sdg_kpis, municipality_id)
         kpi_sdgs: dict[str, list[int]] = {}
         for r in self.agenda_kpis.itertuples():
@@ -179,24 +183,31 @@ def _option_label(view: AgendaView, sdg: int) -> str:
 
 
 def _render_summary(view: AgendaView) -> None:
-    direct = [s for s, p in view.coverage.items() if p in ("källa", "förslag")]
+    # The headline counts what the municipality's documents say: a proposed link is
+    # Målpuls' reading, never the municipality's decision, so it has its own count.
     from_doc = [s for s, p in view.coverage.items() if p == "källa"]
+    only_proposed = [s for s, p in view.coverage.items() if p == "förslag"]
     only_kpi = [s for s, p in view.coverage.items() if p == "nyckeltal"]
     none = [s for s, p in view.coverage.items() if p is None]
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.metric(
         "Globala mål som målen tar upp",
-        f"{len(direct)} av 17",
-        help=f"{len(from_doc)} med koppling i dokumentet, {len(direct) - len(from_doc)} "
-        "bara som förslag.",
+        f"{len(from_doc)} av 17",
+        help="Med koppling i kommunens eget dokument. Målpuls förslag räknas inte här.",
     )
     c2.metric(
+        "Bara som förslag",
+        len(only_proposed),
+        help="Inget dokument kopplar dit, men Målpuls föreslår en koppling: ett förslag, "
+        "inte kommunens beslut.",
+    )
+    c3.metric(
         "Bara via nyckeltal",
         len(only_kpi),
         help="Inget mål kopplas dit, men något mål följs upp med ett nyckeltal som hör dit.",
     )
-    c3.metric("Inte berörda alls", len(none))
-    if not direct:
+    c4.metric("Inte berörda alls", len(none))
+    if not from_doc and not only_proposed:
         st.info(
             "Kommunens dokument kopplar inga mål direkt till Agenda 2030. Kopplingarna nedan "
             "går via målens nyckeltal: de som Kolada räknar till Agenda 2030."
@@ -316,10 +327,18 @@ def _render_status_by_sdg(view: AgendaView) -> None:
     present = [s for s in STATUS_ORDER if s in set(frame["status"])]
     st.altair_chart(sdg_status_bars(frame, {s: STATUS_CHART_HEX[s] for s in present}))
     n_goal = sum(1 for i in items if i.source == "mål")
+    linked = {c.goal_id for c in view.cells}
+    ind = view.indicators
+    n_proposed = int((ind["goal_id"].isin(linked) & (ind["target_provenance"] == "förslag")).sum())
+    proposed = (
+        f"; {n_proposed} av målens nyckeltal bedöms mot förslag till målvärde (ej beslutat)"
+        if n_proposed
+        else ""
+    )
     st.caption(
-        f"{len(items)} indikatorer: {n_goal} från målen (bedömda mot ambitionen där den "
-        f"finns) och {len(items) - n_goal} Agenda 2030-nyckeltal som inget mål använder "
-        f"(bedömda efter riktning). {SOURCE_COMPUTED}."
+        f"{len(items)} indikatorer: {n_goal} från målen (bedömda mot beslutat målvärde där "
+        f"det finns) och {len(items) - n_goal} Agenda 2030-nyckeltal som inget mål använder "
+        f"(bedömda efter riktning){proposed}. {SOURCE_COMPUTED}."
     )
 
 

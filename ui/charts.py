@@ -23,6 +23,9 @@ def _year_axis(years: Iterable[int]) -> alt.X:
     return alt.X("År:Q", title=None, axis=axis)
 
 
+TARGET_COLOUR = "#2e7d32"
+
+
 def history_chart(
     history: pd.DataFrame,
     municipality_name: str,
@@ -30,7 +33,9 @@ def history_chart(
     forecast: dict | None = None,
 ) -> alt.LayerChart:
     """The indicator's history for the municipality, Riket and the peers' median, with
-    ambition values as diamonds and a forecast (point and 80 % interval) when there is one."""
+    ambition values as diamonds (decided filled; a `provenance` of förslag hollow and
+    dashed, "Förslag till målvärde") and a forecast (point and 80 % interval) when there
+    is one."""
     labels = {
         "kommun": municipality_name,
         "riket": "Riket",
@@ -47,12 +52,18 @@ def history_chart(
     )
     amb = None
     if ambitions is not None and not ambitions.empty:
+        proposed = (
+            ambitions["provenance"].eq("förslag").to_list()
+            if "provenance" in ambitions.columns
+            else [False] * len(ambitions)
+        )
         amb = pd.DataFrame(
             {
                 "Typ": ambitions["kind"],
                 "År": pd.to_datetime(ambitions["date"]).dt.year,
                 "Värde": ambitions["value"],
                 SHOWN: ambitions["value"].map(format_number),
+                "förslag": proposed,
             }
         )
     fc = None
@@ -90,19 +101,43 @@ def history_chart(
     )
     layers: list[alt.Chart] = [base.mark_line(point=True)]
     if amb is not None:
-        layers.append(
-            alt.Chart(amb)
-            .mark_point(shape="diamond", size=120, filled=True, color="#2e7d32")
-            .encode(
-                x=x,
-                y="Värde:Q",
-                tooltip=[
-                    alt.Tooltip("Typ:N"),
-                    alt.Tooltip("År:Q", format=YEAR_FORMAT),
-                    alt.Tooltip(f"{SHOWN}:N", title="Målvärde"),
-                ],
+        decided, proposals = amb[~amb["förslag"]], amb[amb["förslag"]]
+        if not decided.empty:
+            layers.append(
+                alt.Chart(decided.drop(columns="förslag"))
+                .mark_point(shape="diamond", size=120, filled=True, color=TARGET_COLOUR)
+                .encode(
+                    x=x,
+                    y="Värde:Q",
+                    tooltip=[
+                        alt.Tooltip("Typ:N"),
+                        alt.Tooltip("År:Q", format=YEAR_FORMAT),
+                        alt.Tooltip(f"{SHOWN}:N", title="Målvärde"),
+                    ],
+                )
             )
-        )
+        if not proposals.empty:
+            # A proposal is drawn hollow and dashed: never mistaken for a decided target.
+            layers.append(
+                alt.Chart(proposals.drop(columns="förslag"))
+                .mark_point(
+                    shape="diamond",
+                    size=120,
+                    filled=False,
+                    strokeWidth=2,
+                    strokeDash=[3, 2],
+                    color=TARGET_COLOUR,
+                )
+                .encode(
+                    x=x,
+                    y="Värde:Q",
+                    tooltip=[
+                        alt.Tooltip("Typ:N"),
+                        alt.Tooltip("År:Q", format=YEAR_FORMAT),
+                        alt.Tooltip(f"{SHOWN}:N", title="Förslag till målvärde"),
+                    ],
+                )
+            )
     if fc is not None:
         forecast_tooltip = [
             alt.Tooltip("År:Q", format=YEAR_FORMAT),

@@ -30,8 +30,10 @@ import streamlit as st
 
 from config import Paths
 from core.errors import DataError
+from core.kpi_search import KpiSearchIndex
 from db import queries
 from db.connection import Identity, connect_published, file_identity, published_cursor
+from db.kpi_docs import query_kpi_docs
 from db.migrations import check_readable
 from db.reads import run_read
 
@@ -148,6 +150,20 @@ def query(fn: Callable[..., T], *args: Any) -> T:
     published database file."""
     identity = _identity(paths().db_path)
     return _cached(fn, f"{fn.__module__}.{fn.__qualname__}", identity, *args)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _kpi_index(identity: Identity) -> KpiSearchIndex:
+    # One index per published file, shared by all sessions: building it takes about two
+    # seconds, a search 5-20 ms. Two entries: the newest file and one being left.
+    del identity
+    with _files.cursor(paths().db_path) as cur:
+        return KpiSearchIndex(run_read(cur, query_kpi_docs))
+
+
+def kpi_index() -> KpiSearchIndex:
+    """The KPI search engine (core.kpi_search) over the published file's catalogue."""
+    return _kpi_index(_identity(paths().db_path))
 
 
 def municipalities() -> list[tuple[str, str]]:

@@ -2,7 +2,9 @@
 
 URL state (shareable): q (search), kpi (comma-separated ids), urval, fran, till, kon,
 omrade (goal area), mal, sdg, omr (operating area), persp, vy. Every query is
-parameterised; search text is only ever a bound LIKE pattern.
+parameterised. The search text never reaches SQL: the filters select KPIs in the database,
+and the KPI search engine (core.kpi_search, the one behind indicator proposals and
+`python -m etl kpi-search`) ranks them by the text.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ SETS = {
     "lista": "Egen lista",
 }
 MAX_KPIS = 5
+MAX_HITS = 200
+ALL_KPIS = 100_000  # a limit above the catalogue's size (about 6,100)
 MAX_CHART_SERIES = 25  # more lines than this is not readable, and slow to draw
 KPI_NOUNS = Nouns("Nyckeltalet", "Nyckeltalen", "nyckeltal")
 MUNICIPALITY_NOUNS = Nouns("Kommunen", "Kommunerna", "kommuner")
@@ -103,14 +107,8 @@ def render_explorer(municipality_id: str, name: str) -> None:
             goal_area or None,
             int(sdg) if sdg else None,
         )
-    words = [w for w in query.split() if w]
-    hits = data.query(
-        queries.query_kpi_search,
-        words,
-        restrict,
-        area or None,
-        persp or None,
-        municipality_id if only_data else None,
+    hits = _search(
+        query, restrict, area or None, persp or None, municipality_id if only_data else None
     )
     named = _list_param("kpi")
     meta_all = data.query(queries.query_kpi_meta, sorted(set(named) | set(hits["id"])))
@@ -119,7 +117,8 @@ def render_explorer(municipality_id: str, name: str) -> None:
     options = list(dict.fromkeys([*chosen, *hits["id"]]))
     n = len(hits)
     st.caption(
-        f"{n} {'träff' if n == 1 else 'träffar'}" + (" (de 200 första visas)" if n == 200 else "")
+        f"{n} {'träff' if n == 1 else 'träffar'}"
+        + (f" (de {MAX_HITS} första visas)" if n == MAX_HITS else "")
     )
     if "kpi_sel" not in st.session_state or st.session_state.get("_kpi_url") != chosen:
         st.session_state["kpi_sel"] = [k for k in chosen if k in options]
@@ -136,6 +135,24 @@ def render_explorer(municipality_id: str, name: str) -> None:
         st.info("Välj ett eller flera nyckeltal i listan ovan för att se värden.")
         return
     _render_look(municipality_id, name, selected, meta_all[meta_all["id"].isin(selected)], years)
+
+
+def _search(
+    text: str,
+    restrict: list[str] | None,
+    area: str | None,
+    persp: str | None,
+    with_data_for: str | None,
+) -> pd.DataFrame:
+    """The KPIs the filters allow, ranked by the engine when there is search text (by title
+    otherwise), at most MAX_HITS."""
+    allowed = data.query(
+        queries.query_kpi_search, [], restrict, area, persp, with_data_for, ALL_KPIS
+    )
+    if not text.strip():
+        return allowed.head(MAX_HITS)
+    ranked = data.kpi_index().search(text, MAX_HITS, only=set(allowed["id"]))
+    return allowed.set_index("id").loc[[h.kpi for h in ranked]].reset_index()
 
 
 def _municipality_set(municipality_id: str, name: str, which: str) -> list[str]:

@@ -24,10 +24,12 @@ from ui.components import (
 from ui.judging_date import current_day
 from ui.overview import (
     TYPE_LABEL,
+    ambitions_with_provenance,
     indicator_table,
     render_explanations,
     render_goal_status,
     render_links,
+    with_targets,
 )
 
 GOAL_PAGE = "app_pages/goal.py"
@@ -86,7 +88,12 @@ def render_goal_page(municipality_id: str, municipality_name: str) -> None:
     day = current_day()
     as_of = day.date if day else None
     goal = data.query(queries.query_goal, municipality_id, goal_id, as_of).iloc[0]
-    indicators = data.query(queries.query_indicator_overview, municipality_id, as_of)
+    ambitions = ambitions_with_provenance(
+        data.query(queries.query_indicator_ambitions, municipality_id)
+    )
+    indicators = with_targets(
+        data.query(queries.query_indicator_overview, municipality_id, as_of), ambitions
+    )
     indicators = indicators[indicators["goal_id"] == goal_id]
     # Checked before the header, so a note about the link is seen before the page.
     options = [ALL, *indicators["indicator_id"]]
@@ -106,6 +113,7 @@ def render_goal_page(municipality_id: str, municipality_name: str) -> None:
             municipality_id,
             municipality_name,
             indicators,
+            ambitions,
             deciding if isinstance(deciding, str) else None,
         )
     links = data.query(queries.query_links, municipality_id)
@@ -190,7 +198,11 @@ def _empty_text(goal: pd.Series) -> str:
 
 
 def _render_indicators(
-    municipality_id: str, name: str, ind: pd.DataFrame, deciding: str | None
+    municipality_id: str,
+    name: str,
+    ind: pd.DataFrame,
+    ambitions: pd.DataFrame,
+    deciding: str | None,
 ) -> None:
     st.subheader("Nyckeltal")
     options = [ALL, *ind["indicator_id"]]
@@ -210,9 +222,14 @@ def _render_indicators(
     shown = ind if chosen == ALL else ind[ind["indicator_id"] == chosen]
     peers_info = peer_group(data.query(queries.query_peer_groups), name)
     peers = peers_info[1] if peers_info else []
-    ambitions = data.query(queries.query_indicator_ambitions, municipality_id)
     for _, row in shown.iterrows():
         st.markdown(f"#### {row['title']}")
+        if row["n_proposed"] and not row["n_decided"]:
+            # Said before the chart: the target drawn in it is not the municipality's.
+            st.caption(
+                "Målvärdet är ett förslag till målvärde, inte beslutat: status och prognos "
+                "bedöms mot förslaget."
+            )
         kpi = row["judged_kpi_id"] if pd.notna(row["judged_kpi_id"]) else row["kpi_id"]
         if row["is_local"] or pd.isna(kpi):
             st.caption("Lokal indikator utan värden i Kolada.")

@@ -57,13 +57,17 @@ def render_overview(municipality_id: str, name: str) -> None:
         return
     areas = data.query(queries.query_areas, municipality_id)
     goals = data.query(queries.query_goals, municipality_id, day.date)
-    indicators = data.query(queries.query_indicator_overview, municipality_id, day.date)
+    indicators = with_targets(
+        data.query(queries.query_indicator_overview, municipality_id, day.date),
+        data.query(queries.query_indicator_ambitions, municipality_id),
+    )
     history = data.query(queries.query_goal_statuses, municipality_id)
 
     st.subheader(day.heading)
     st.caption(f"{day.data_line}. {SOURCE_COMPUTED}.")
     render_staleness(day)
     _render_summary(goals, history, day)
+    _render_target_count(indicators)
     for _, fw in frameworks.iterrows():
         _render_period(fw, goals, history, day)
 
@@ -110,6 +114,52 @@ def _render_summary(goals: pd.DataFrame, history: pd.DataFrame, day: JudgingDay)
         st.markdown(f"**Ändrat sedan {since}:** " + "; ".join(changed))
     else:
         st.caption(f"Ingen status har ändrats sedan {since}.")
+
+
+def ambitions_with_provenance(ambitions: pd.DataFrame) -> pd.DataFrame:
+    """The ambitions with `provenance` (beslut | förslag). core.goals guarantees that a
+    decided target names its decision and a proposal never does, so `decision` tells
+    them apart in the rows db.queries.query_indicator_ambitions returns."""
+    return ambitions.assign(
+        provenance=ambitions["decision"].map(
+            lambda d: "beslut" if isinstance(d, str) else "förslag"
+        )
+    )
+
+
+def with_targets(indicators: pd.DataFrame, ambitions: pd.DataFrame) -> pd.DataFrame:
+    """The indicator rows with how many decided and proposed target values each has, and
+    `target_provenance`: what a result judged against a target was judged against. It is
+    a proposal exactly when the indicator has no decided target (core.judging.pick_ambition
+    judges against proposals only while nothing is decided)."""
+    amb = ambitions_with_provenance(ambitions)
+    decided = amb[amb["provenance"] == "beslut"]["indicator_id"].value_counts()
+    proposed = amb[amb["provenance"] == "förslag"]["indicator_id"].value_counts()
+    out = indicators.assign(
+        n_decided=indicators["indicator_id"].map(decided).fillna(0).astype(int),
+        n_proposed=indicators["indicator_id"].map(proposed).fillna(0).astype(int),
+    )
+    judged_on_target = out["target_value"].notna()
+    return out.assign(
+        target_provenance=[
+            ("beslut" if n else "förslag") if on_target else None
+            for n, on_target in zip(out["n_decided"], judged_on_target, strict=True)
+        ]
+    )
+
+
+def _render_target_count(indicators: pd.DataFrame) -> None:
+    """How many indicators have a decided target value: a proposal is never counted as
+    one, and is named as what it is."""
+    if indicators.empty:
+        return
+    n = len(indicators)
+    decided = int((indicators["n_decided"] > 0).sum())
+    proposed = int(((indicators["n_decided"] == 0) & (indicators["n_proposed"] > 0)).sum())
+    text = f"**Målvärden:** {decided} av {n} nyckeltal har ett beslutat målvärde"
+    if proposed:
+        text += f"; {proposed} har bara ett förslag till målvärde (ej beslutat)"
+    st.markdown(text + ".")
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -300,8 +350,9 @@ def _reason_line(goal: pd.Series, ind: pd.DataFrame, series: dict, day: JudgingD
     )
     if pd.notna(row["p_met"]) and pd.notna(row["point"]):
         target_year = pd.Timestamp(row["target_date"]).year
+        target = "förslaget till målvärde" if _on_proposal(row) else "målvärdet"
         line += (
-            f" · prognos {target_year}: {format_number(row['point'])} mot målvärdet "
+            f" · prognos {target_year}: {format_number(row['point'])} mot {target} "
             f"{format_number(row['target_value'])}, {format_number(100 * row['p_met'], 0)} % "
             "sannolikhet"
         )
@@ -387,7 +438,19 @@ def _no_indicator_text(goal: pd.Series) -> str:
     return "Inga nyckeltal är kopplade till målet ännu."
 
 
+def _on_proposal(row: pd.Series) -> bool:
+    return row.get("target_provenance") == "förslag"
+
+
+def _target_text(row: pd.Series) -> str:
+    if row["n_decided"]:
+        return "Beslutat"
+    return "Förslag" if row["n_proposed"] else "Inget beslutat"
+
+
 def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
+    """The indicators as a table; `ind` carries with_targets' columns."""
+
     def title(row: pd.Series) -> str:
         return indicator_name(row) + (" (förslag)" if row["provenance"] == "förslag" else "")
 
@@ -427,7 +490,13 @@ def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
                 lambda r: format_number(r["riket_value"]) if pd.notna(r["riket_value"]) else "–",
                 axis=1,
             ),
-            "Status": ind["status"].map(status_text),
+            "Status": ind.apply(
+                lambda r: (
+                    status_text(r["status"])
+                    + (" (mot förslag till målvärde)" if _on_proposal(r) else "")
+                ),
+                axis=1,
+            ),
             "Förändring/år": ind.apply(
                 lambda r: (
                     format_change(r["change_per_year"], r["unit"])
@@ -445,7 +514,7 @@ def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
                 ),
                 axis=1,
             ),
-            "Målvärde": ind["n_ambitions"].map(lambda n: "Beslutat" if n else "Inget beslutat"),
+            "Målvärde": ind.apply(_target_text, axis=1),
         }
     )
 
@@ -532,10 +601,11 @@ def render_explanations(ind: pd.DataFrame) -> None:
                     f"{format_number(r['noise'])}."
                 )
             if pd.notna(r["p_met"]) and pd.notna(r["point"]):
+                target = "förslaget till målvärde (ej beslutat)" if _on_proposal(r) else "målvärdet"
                 lines.append(
                     f"Prognos {format_number(r['point'])} (80 % intervall "
                     f"{format_number(r['lo80'])}–{format_number(r['hi80'])}), "
-                    f"sannolikhet att nå målvärdet {format_number(100 * r['p_met'], 0)} %."
+                    f"sannolikhet att nå {target} {format_number(100 * r['p_met'], 0)} %."
                 )
             elif pd.notna(r["point"]) and pd.notna(r["horizon_years"]):
                 year = int(r["judged_year"]) + int(r["horizon_years"])

@@ -1,0 +1,469 @@
+"""One KPI search engine: ranked retrieval over Kolada's KPI catalogue.
+
+Serves three callers: indicator proposals for a goal without indicators (`propose_for_goal`),
+the analyst explorer's free-text search (ui/explorer.py) and `python -m etl kpi-search`.
+Pure: the catalogue arrives as `KpiDoc` values (db/kpi_docs.py reads them), nothing here
+touches files or the database.
+
+Ranking: BM25 (bm25s) over Swedish-stemmed words of the title, the description and where
+Kolada files the KPI (its KPI groups, operating area and curated Agenda 2030 goal), the
+title counted twice because a title names what is measured while a description also lists
+sources and caveats; the groups bridge a goal's wording to the titles' ("folkhälsa" →
+"Öppna jämförelser - Folkhälsa" → "Medellivslängd"). Words are compared without accents,
+so "behorig" finds "behörig". Swedish writes compounds as one word ("gymnasieelever"), so
+a word is also split into two words of the catalogue's vocabulary ("gymnasie" + "elever")
+on both sides; a query word that is not in the vocabulary (a partial word, "yrkesprog")
+stands for the vocabulary's words that start with it.
+
+The text score is then multiplied by boosts that say how suitable a match is as an
+indicator: membership in Kolada's Agenda 2030 group, how many KPI groups pick it, data
+availability and use in other goal files; boosts only reorder. The two uses differ:
+- a lookup (explorer, CLI) names a measure: only KPIs sharing a word with the text are
+  hits, a title alike also counts on its own (a title-only index, and the share of the
+  title's words the text holds), and a KPI without values ranks only a little below an
+  equal one with values;
+- a proposal (`propose_for_goal`) names a subject: a KPI also scores by how well its best
+  KPI group matches as a whole (so "Utsläpp av kväveoxider" comes with "miljömässig
+  hållbarhet" through "Miljö och Klimat", without a shared word), a KPI without values
+  ranks far down, and one KPI per measure is kept, not its breakdowns by provider.
+Every hit carries its reasons as short Swedish phrases, so a proposal explains itself
+("inga värden i databasen" included).
+
+The weights below were set by reasoning, then adjusted only against the two aggregate
+figures of bench/bench_kpi_search.py (Norberg's 61 indicators, its own goal file left out
+of the "used by" boost), never against single answers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_SWEDISH
+
+# Boosts: multipliers of the text score.
+BOOST_AGENDA2030 = 1.3
+BOOST_PER_GOAL_FILE = 0.25  # per other goal file that uses the KPI
+MAX_GOAL_FILES_BOOSTED = 2
+# Prominence: a KPI that Kolada's curated collections (KKiK, Öppna jämförelser, strategies)
+# pick is one municipalities follow; a breakdown by provider rarely is.
+BOOST_PROMINENCE = 1.0
+MAX_GROUPS_BOOSTED = 8
+FACTOR_NO_VALUES = 0.25  # far down, still findable by its exact title
+FACTOR_FEW_VALUES = 0.7  # values for less than half of the compared geographies
+FACTOR_OLD_VALUES = 0.8  # latest value more than OLD_AFTER_YEARS before the newest in the data
+OLD_AFTER_YEARS = 4
+LOOKUP_NO_VALUES = 0.8  # in a lookup: below an equal match with values, not out of sight
+LOOKUP_FEW_VALUES = 0.95
+LOOKUP_OLD_VALUES = 0.95
+LOOKUP_RETIRED = 0.9  # a retired KPI: found by its title, below a current one alike
+
+TITLE_WEIGHT = 2  # the title's words are indexed this many times
+# Lookups: the title-only index's score, times this, joins the text score; the score is
+# then raised by up to TITLE_COVER times the share of the title's words the text holds.
+TITLE_INDEX_WEIGHT = 1.0
+TITLE_COVER = 1.0
+# Proposals: a KPI's best group's score, times this, joins its own text score
+# (see _group_scores). Groups of fewer than MIN_GROUP KPIs say too little as a whole.
+GROUP_WEIGHT = 2.0
+MIN_GROUP = 5
+MIN_PART = 3  # shortest compound part
+PART_WEIGHT = 0.7  # a compound part or a completed partial word, against a whole word
+MIN_COMPOUND = 7  # shortest word tried as a compound
+MIN_PREFIX = 4  # shortest partial word expanded to the words it starts
+MAX_PREFIX_EXPANSION = 30
+
+_WORD = re.compile(r"[^\W_]{2,}")
+
+
+def strip_accents(text: str) -> str:
+    """Lower case without diacritics: "Behöriga" → "behoriga"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Besides the common function words, a goal's words of praise: they say how good, not what
+# is measured ("Vi har den bästa skolan", "en god folkhälsa").
+_GOAL_PHRASING = {"god", "goda", "gott", "basta", "bra", "latt", "ska", "skall", "finns", "varje"}
+_STOPWORDS = frozenset(strip_accents(w) for w in STOPWORDS_SWEDISH) | _GOAL_PHRASING
+
+
+@dataclass(frozen=True)
+class GoalFileUse:
+    """A goal file that names the KPI as an indicator (or successor)."""
+
+    municipality_id: str
+    municipality: str
+
+
+@dataclass(frozen=True)
+class KpiDoc:
+    """One KPI of the catalogue with what the ranking needs to know about it."""
+
+    id: str
+    title: str
+    description: str = ""
+    operating_area: str | None = None
+    perspective: str | None = None
+    in_agenda2030: bool = False
+    latest_year: int | None = None  # None: no values in the database
+    n_geographies: int = 0  # compared geographies with values (see db.kpi_docs)
+    n_compared: int = 0  # how many geographies were compared
+    used_by: tuple[GoalFileUse, ...] = ()
+    # Where the catalogue files the KPI: its KPI groups ("Öppna jämförelser - Folkhälsa"),
+    # operating area and the Agenda 2030 goal and target it measures: these name the
+    # subject in a goal's words where a title names the measure.
+    context: tuple[str, ...] = ()
+    n_groups: int = 0  # Kolada KPI groups (collections such as KKiK) the KPI is in
+    is_retired: bool = False  # no longer in Kolada's catalogue (values kept)
+
+    @property
+    def used_by_goal_files(self) -> int:
+        return len(self.used_by)
+
+
+@dataclass(frozen=True)
+class Hit:
+    kpi: str
+    title: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Analyzer:
+    """Turns text into index terms: accent-free, stop words out, stemmed, compounds split."""
+
+    stemmer: Stemmer.Stemmer
+    stems: frozenset[str]  # stems of every catalogue word
+    words: frozenset[str]  # every catalogue word (accent-free, not stemmed)
+    _split_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def words_of(self, text: str) -> list[str]:
+        return [w for w in _WORD.findall(strip_accents(text)) if w not in _STOPWORDS]
+
+    def words_stems(self, text: str) -> list[str]:
+        return [self.stemmer.stemWord(w) for w in self.words_of(text)]
+
+    def terms(self, text: str) -> list[str]:
+        out: list[str] = []
+        for w in self.words_of(text):
+            out.extend(self.stems_of(w))
+            out.extend(self.parts(w))
+        return out
+
+    def stems_of(self, word: str) -> tuple[str, ...]:
+        """The word's stem, and for a definite form in -an, which Snowball's Swedish
+        stemmer keeps ("skolan"), also the stem without it ("skol")."""
+        stem = self.stemmer.stemWord(word)
+        if stem.endswith("an") and len(stem) > 5 and stem[:-2] in self.stems:
+            return (stem, stem[:-2])
+        return (stem,)
+
+    def heads(self, word: str) -> tuple[str, ...]:
+        """The stem of the longest catalogue word the word begins with, leaving at least
+        MIN_PREFIX letters over: the known first part of an unknown compound."""
+        for i in range(len(word) - MIN_PREFIX, MIN_PREFIX - 1, -1):
+            if word[:i] in self.words and word[:i] not in _STOPWORDS:
+                return (self.stemmer.stemWord(word[:i]),)
+        return ()
+
+    def parts(self, word: str) -> tuple[str, ...]:
+        """The stems of the two parts of a compound, () when the word is none. The split
+        with the longest shorter part wins ("gymnasieelever" → "gymnasie" + "elev"); a
+        linking s ("arbetsgivare") belongs to neither part."""
+        if word in self._split_cache:
+            return self._split_cache[word]
+        best: tuple[int, tuple[str, ...]] = (0, ())
+        if len(word) >= MIN_COMPOUND and not word.isdigit():
+            for i in range(MIN_PART, len(word) - MIN_PART + 1):
+                tail = self.stemmer.stemWord(word[i:])
+                if tail not in self.stems or len(tail) < MIN_PART:
+                    continue
+                for head in (word[:i], word[: i - 1] if word[i - 1] == "s" else ""):
+                    if len(head) < MIN_PART:
+                        continue
+                    head_stem = self.stemmer.stemWord(head)
+                    if head in self.words or head_stem in self.stems:
+                        shorter = min(len(head), len(word) - i)
+                        if shorter > best[0]:
+                            best = (shorter, (head_stem, tail))
+        if not best[1]:
+            # No two known parts: the known first part of a word whose second part the
+            # catalogue lacks ("miljömässig" → "miljö").
+            best = (0, self.heads(word))
+        self._split_cache[word] = best[1]
+        return best[1]
+
+
+class KpiSearchIndex:
+    """BM25 indexes over KPI documents, built once (about two seconds for the ~6,900 KPIs of
+    the catalogue) and searched many times."""
+
+    def __init__(self, docs: Sequence[KpiDoc]) -> None:
+        self.docs = list(docs)
+        self._pos = {d.id: i for i, d in enumerate(self.docs)}
+        stemmer = Stemmer.Stemmer("swedish")
+        plain = _Analyzer(stemmer, frozenset(), frozenset())
+        word_lists = [plain.words_of(f"{d.title} {d.description}") for d in self.docs]
+        words = frozenset(w for ws in word_lists for w in ws)
+        self._analyzer = _Analyzer(
+            stemmer, frozenset(stemmer.stemWords(list(words))), frozenset(words)
+        )
+        titles = [self._analyzer.terms(d.title) for d in self.docs]
+        self._title_sets = [frozenset(self._analyzer.words_stems(d.title)) for d in self.docs]
+        self._titles = bm25s.BM25()
+        self._titles.index(titles, show_progress=False)
+        self._title_vocab = frozenset(self._titles.vocab_dict)
+        corpus = [
+            t * TITLE_WEIGHT
+            + self._analyzer.terms(d.description)
+            + self._analyzer.terms(" ".join(d.context))
+            for d, t in zip(self.docs, titles, strict=True)
+        ]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(corpus, show_progress=False)
+        self._vocab = frozenset(self._bm25.vocab_dict)
+        self._sorted_vocab = sorted(self._vocab)
+        self._family = [_family(d.title) for d in self.docs]
+        members: dict[str, list[int]] = {}
+        for i, d in enumerate(self.docs):
+            for label in () if d.is_retired else d.context:  # groups as proposals see them
+                members.setdefault(label, []).append(i)
+        self._groups = {g: np.array(ix) for g, ix in members.items() if len(ix) >= MIN_GROUP}
+        self._retired = np.array([d.is_retired for d in self.docs], dtype=bool)
+        newest = [d.latest_year for d in self.docs if d.latest_year is not None]
+        self._newest_year = max(newest) if newest else None
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def doc(self, kpi: str) -> KpiDoc | None:
+        i = self._pos.get(kpi)
+        return None if i is None else self.docs[i]
+
+    # ------------------------------------------------------------------ query side
+    def query_terms(self, text: str) -> dict[str, float]:
+        """The query's terms with their weights: each distinct term once, a partial word
+        standing for the vocabulary's words it begins (each at a share of the weight)."""
+        weights: dict[str, float] = {}
+        for w in self._analyzer.words_of(text):
+            stem, *variants = self._analyzer.stems_of(w)
+            found = [t for t in (stem, *variants, *self._analyzer.parts(w)) if t in self._vocab]
+            if stem not in self._vocab and len(w) >= MIN_PREFIX:
+                # Not a catalogue word: a partial word ("yrkesprog"), or a compound whose
+                # second part the catalogue lacks ("miljömässig": its "miljö" counts).
+                found += self._prefixed(w)[:MAX_PREFIX_EXPANSION]
+                found += [t for t in self._analyzer.heads(w) if t in self._vocab]
+            for t in found:
+                weights[t] = max(weights.get(t, 0.0), 1.0 if t in (stem, w) else PART_WEIGHT)
+        return weights
+
+    def _prefixed(self, prefix: str) -> list[str]:
+        i = bisect.bisect_left(self._sorted_vocab, prefix)
+        out = []
+        while i < len(self._sorted_vocab) and self._sorted_vocab[i].startswith(prefix):
+            out.append(self._sorted_vocab[i])
+            i += 1
+        return out
+
+    def _text_scores(self, weights: dict[str, float], propose: bool) -> np.ndarray:
+        # A lookup names a measure, so a title alike counts on its own; a proposal looks
+        # for a subject, which descriptions and groups name as well as titles.
+        title_weight = 0.0 if propose else TITLE_INDEX_WEIGHT
+        scores = np.zeros(len(self.docs), dtype=np.float64)
+        for term, w in weights.items():
+            scores += w * self._bm25.get_scores([term])
+            if title_weight and term in self._title_vocab:
+                scores += title_weight * w * self._titles.get_scores([term])
+        return scores
+
+    def _title_cover(self, weights: dict[str, float], scores: np.ndarray) -> np.ndarray:
+        """The share of each matching title's terms that the query holds: of two titles
+        that match the words, the one that adds none ("..., fristående skolor") is the
+        one named."""
+        out = np.zeros(len(self.docs), dtype=np.float64)
+        for i in np.flatnonzero(scores > 0):
+            terms = self._title_sets[i]
+            if terms:
+                out[i] = sum(t in weights for t in terms) / len(terms)
+        return out
+
+    def _group_scores(self, scores: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
+        """Each KPI's best group's score, and that group: a goal's subject shows
+        in which groups match as a whole ("Miljö och Klimat"), so their members rise even
+        where their titles share no word with the goal ("Utsläpp av kväveoxider")."""
+        out = np.zeros(len(self.docs), dtype=np.float64)
+        best: list[str | None] = [None] * len(self.docs)
+        for label, ix in self._groups.items():
+            # The share of the group that matches, times its best match: a group that
+            # matches widely and strongly is the text's subject.
+            g = float((scores[ix] > 0).mean() * scores[ix].max())
+            for i in ix[out[ix] < g]:
+                best[i] = label
+            out[ix] = np.maximum(out[ix], g)
+        return out, best
+
+    # ------------------------------------------------------------------ ranking
+    def boost(
+        self, doc: KpiDoc, exclude_usage_of: str | None = None, propose: bool = False
+    ) -> float:
+        factor = BOOST_AGENDA2030 if doc.in_agenda2030 else 1.0
+        uses = [u for u in doc.used_by if u.municipality_id != exclude_usage_of]
+        factor *= 1 + BOOST_PER_GOAL_FILE * min(len(uses), MAX_GOAL_FILES_BOOSTED)
+        factor *= 1 + BOOST_PROMINENCE * min(doc.n_groups, MAX_GROUPS_BOOSTED) / MAX_GROUPS_BOOSTED
+        # A lookup (an analyst typing a title) must still find a KPI without values; a
+        # proposal of one would be an indicator that can never be followed up.
+        no_values, few_values, old_values = (
+            (FACTOR_NO_VALUES, FACTOR_FEW_VALUES, FACTOR_OLD_VALUES)
+            if propose
+            else (LOOKUP_NO_VALUES, LOOKUP_FEW_VALUES, LOOKUP_OLD_VALUES)
+        )
+        if doc.is_retired:
+            factor *= LOOKUP_RETIRED
+        if doc.latest_year is None:
+            return factor * no_values
+        if doc.n_compared and doc.n_geographies * 2 < doc.n_compared:
+            factor *= few_values
+        if self._newest_year is not None and doc.latest_year < self._newest_year - OLD_AFTER_YEARS:
+            factor *= old_values
+        return factor
+
+    def search(
+        self,
+        text: str,
+        k: int = 10,
+        exclude_usage_of: str | None = None,
+        only: Collection[str] | None = None,
+        propose: bool = False,
+    ) -> list[Hit]:
+        """The `k` best KPIs for `text`, best first: in a lookup only KPIs sharing a term
+        with the text, in a proposal (`propose`) also members of a group that matches it.
+        `exclude_usage_of`: a municipality id whose own goal file does not count as use (a
+        proposal for Norberg must not cite Norberg's file, nor the benchmark on Norberg
+        find its answers there). `only`: restrict to these ids (the explorer's filters)."""
+        weights = self.query_terms(text)
+        if not weights:
+            return []
+        scores = self._text_scores(weights, propose)
+        factors = np.array([self.boost(d, exclude_usage_of, propose) for d in self.docs])
+        if propose:
+            factors[self._retired] = 0.0
+        group_of: list[str | None] = [None] * len(self.docs)
+        if propose and GROUP_WEIGHT:
+            by_group, group_of = self._group_scores(scores)
+            scores = scores + GROUP_WEIGHT * by_group
+        scores = scores * factors
+        if not propose and TITLE_COVER:
+            scores = scores * (1 + TITLE_COVER * self._title_cover(weights, scores))
+        if only is not None:
+            mask = np.zeros(len(self.docs), dtype=bool)
+            mask[[self._pos[i] for i in only if i in self._pos]] = True
+            scores = np.where(mask, scores, 0.0)
+        n_hits = int((scores > 0).sum())
+        order = np.argsort(-scores, kind="stable")[:n_hits]
+        top = _one_per_family(order, self._family, k) if propose else order[:k]
+        return [
+            Hit(
+                self.docs[i].id,
+                self.docs[i].title,
+                float(scores[i]),
+                self.reasons(self.docs[i], weights, exclude_usage_of, group_of[i]),
+            )
+            for i in top
+        ]
+
+    def reasons(
+        self,
+        doc: KpiDoc,
+        weights: dict[str, float],
+        exclude_usage_of: str | None = None,
+        group: str | None = None,
+    ) -> tuple[str, ...]:
+        out: list[str] = []
+        for label, text in (("titeln", doc.title), ("beskrivningen", doc.description)):
+            matched = self._matching_words(text, weights)
+            if matched:
+                out.append(f"ord i {label}: {', '.join(matched)}")
+                break
+        else:
+            groups = [c for c in doc.context if self._matching_words(c, weights)]
+            if groups:
+                out.append(f"finns under: {'; '.join(groups[:2])}")
+            elif group:
+                out.append(f"i gruppen {group}, som passar texten som helhet")
+        if doc.is_retired:
+            out.append("avvecklat i Kolada")
+        if doc.in_agenda2030:
+            out.append("i Agenda 2030-gruppen")
+        if doc.latest_year is None:
+            out.append("inga värden i databasen, därför lägre rankad")
+        elif doc.n_compared and doc.n_geographies * 2 < doc.n_compared:
+            out.append(
+                f"värden till {doc.latest_year}, men bara för {doc.n_geographies} av "
+                f"{doc.n_compared} kommuner med målfil och riket"
+            )
+        else:
+            out.append(f"värden till {doc.latest_year}")
+        for use in doc.used_by:
+            if use.municipality_id != exclude_usage_of:
+                out.append(f"används i {_genitive(use.municipality)} målfil")
+        return tuple(out)
+
+    def _matching_words(self, text: str, weights: dict[str, float]) -> list[str]:
+        seen: dict[str, None] = {}
+        for w in _WORD.findall(text.lower()):
+            plain = strip_accents(w)
+            if plain in _STOPWORDS:
+                continue
+            terms = {self._analyzer.stemmer.stemWord(plain), *self._analyzer.parts(plain)}
+            if any(weights.get(t, 0.0) >= 1.0 for t in terms):
+                seen.setdefault(w, None)
+        return list(seen)[:5]
+
+
+def _family(title: str) -> str:
+    """What a title measures, without its breakdown: Kolada titles put the breakdown (by
+    provider, school type, age) after the first comma ("Barn per barngrupp i förskola,
+    kommunal regi, antal")."""
+    return strip_accents(title.split(",")[0]).strip()
+
+
+def _one_per_family(order: np.ndarray, family: list[str], k: int) -> list[int]:
+    """The first `k` of `order` with at most one KPI per family: twenty variants of one
+    measure are one proposal, not twenty."""
+    seen: set[str] = set()
+    out: list[int] = []
+    for i in order:
+        if family[i] in seen:
+            continue
+        seen.add(family[i])
+        out.append(int(i))
+        if len(out) == k:
+            break
+    return out
+
+
+def _genitive(name: str) -> str:
+    return name if name[-1:].lower() in {"s", "x", "z"} else f"{name}s"
+
+
+def propose_for_goal(
+    index: KpiSearchIndex,
+    title: str,
+    description: str | None = None,
+    ambition_text: str | None = None,
+    n: int = 10,
+    municipality_id: str | None = None,
+) -> list[Hit]:
+    """Indicator proposals for a goal (or delstrategi) without indicators: the `n` best
+    KPIs for its text, each with its reasons. The goal's own municipality's goal file is
+    not counted as use, so a proposal never cites the file it is made for."""
+    text = " ".join(t for t in (title, description, ambition_text) if t)
+    return index.search(text, n, exclude_usage_of=municipality_id, propose=True)
