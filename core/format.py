@@ -86,6 +86,8 @@ def format_change(delta: float | None, unit: str | None) -> str:
     """A change in a share is in 'procentenheter', never 'p.p.' or '%'."""
     if delta is None:
         return "–"
+    # A missing unit read from a dataframe arrives as NaN, not None.
+    unit = unit if isinstance(unit, str) else None
     sign = "+" if delta > 0 else ""
     if unit and unit.strip() == "%":
         return f"{sign}{format_number(delta, 1)} procentenheter"

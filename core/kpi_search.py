@@ -26,6 +26,11 @@ availability and use in other goal files; boosts only reorder. The two uses diff
   KPI group matches as a whole (so "Utsläpp av kväveoxider" comes with "miljömässig
   hållbarhet" through "Miljö och Klimat", without a shared word), a KPI without values
   ranks far down, and one KPI per measure is kept, not its breakdowns by provider.
+A proposal can also read the goal's context (its area's title and description), at a lower
+weight than the goal's own words: a short title ("Vi har en god folkhälsa.") says little,
+the area it stands in says more, but also speaks for the area's other goals. And a goal
+linked to Agenda 2030 targets or goals boosts the KPIs that the curated mapping
+(kpi_sdg_map) ties to them.
 Every hit carries its reasons as short Swedish phrases, so a proposal explains itself
 ("inga värden i databasen" included).
 
@@ -63,8 +68,18 @@ LOOKUP_NO_VALUES = 0.8  # in a lookup: below an equal match with values, not out
 LOOKUP_FEW_VALUES = 0.95
 LOOKUP_OLD_VALUES = 0.95
 LOOKUP_RETIRED = 0.9  # a retired KPI: found by its title, below a current one alike
+# A goal linked to an Agenda 2030 target (or goal) that the curated mapping ties the KPI
+# to: the goal file's own statement of what the goal is about, a stronger sign than mere
+# membership in Kolada's Agenda 2030 group. Set by reasoning: the benchmark's goal file
+# (Norberg) has no such links, so no figure measures them.
+BOOST_SDG_TARGET = 2.0
+BOOST_SDG_GOAL = 1.3
 
 TITLE_WEIGHT = 2  # the title's words are indexed this many times
+# A goal's context (its area's title and description) weighs at most this much against the
+# goal's own words, in total: it says what the goal is about, but also what the area's other
+# goals are about, and a long area text must not outweigh a short title.
+CONTEXT_WEIGHT = 0.5
 # Lookups: the title-only index's score, times this, joins the text score; the score is
 # then raised by up to TITLE_COVER times the share of the title's words the text holds.
 TITLE_INDEX_WEIGHT = 1.0
@@ -122,6 +137,9 @@ class KpiDoc:
     context: tuple[str, ...] = ()
     n_groups: int = 0  # Kolada KPI groups (collections such as KKiK) the KPI is in
     is_retired: bool = False  # no longer in Kolada's catalogue (values kept)
+    # The Agenda 2030 goals and targets ("16.1") the curated mapping ties the KPI to.
+    sdg_goals: tuple[int, ...] = ()
+    sdg_targets: tuple[str, ...] = ()
 
     @property
     def used_by_goal_files(self) -> int:
@@ -265,6 +283,18 @@ class KpiSearchIndex:
                 weights[t] = max(weights.get(t, 0.0), 1.0 if t in (stem, w) else PART_WEIGHT)
         return weights
 
+    @staticmethod
+    def context_terms(own: dict[str, float], context: dict[str, float]) -> dict[str, float]:
+        """The terms of a context (`context`, from query_terms) that the text's own terms
+        (`own`) lack, scaled so that together they weigh at most CONTEXT_WEIGHT times the
+        own terms (and each at most CONTEXT_WEIGHT times its weight)."""
+        around = {t: w for t, w in context.items() if t not in own}
+        total = sum(around.values())
+        if not total:
+            return {}
+        scale = CONTEXT_WEIGHT * min(1.0, sum(own.values()) / total)
+        return {t: scale * w for t, w in around.items()}
+
     def _prefixed(self, prefix: str) -> list[str]:
         i = bisect.bisect_left(self._sorted_vocab, prefix)
         out = []
@@ -335,6 +365,26 @@ class KpiSearchIndex:
             factor *= old_values
         return factor
 
+    @staticmethod
+    def sdg_link(
+        doc: KpiDoc, sdg_targets: Collection[str], sdg_goals: Collection[int]
+    ) -> tuple[float, str | None]:
+        """The boost for a KPI that the mapping ties to an Agenda 2030 target or goal the
+        goal is linked to, with its reason; (1.0, None) when none. A target is the stronger
+        tie; a goal linked to a target counts as linked to its SDG too."""
+        for target in doc.sdg_targets:
+            if target in sdg_targets:
+                return BOOST_SDG_TARGET, (
+                    f"kopplat till Agenda 2030-delmål {target}, som målet är kopplat till"
+                )
+        goals = set(sdg_goals) | {_sdg_of_target(t) for t in sdg_targets}
+        for goal in doc.sdg_goals:
+            if goal in goals:
+                return BOOST_SDG_GOAL, (
+                    f"kopplat till Agenda 2030-mål {goal}, som målet är kopplat till"
+                )
+        return 1.0, None
+
     def search(
         self,
         text: str,
@@ -342,22 +392,42 @@ class KpiSearchIndex:
         exclude_usage_of: str | None = None,
         only: Collection[str] | None = None,
         propose: bool = False,
+        *,
+        context: str | None = None,
+        sdg_targets: Collection[str] = (),
+        sdg_goals: Collection[int] = (),
     ) -> list[Hit]:
         """The `k` best KPIs for `text`, best first: in a lookup only KPIs sharing a term
         with the text, in a proposal (`propose`) also members of a group that matches it.
         `exclude_usage_of`: a municipality id whose own goal file does not count as use (a
         proposal for Norberg must not cite Norberg's file, nor the benchmark on Norberg
-        find its answers there). `only`: restrict to these ids (the explorer's filters)."""
+        find its answers there). `only`: restrict to these ids (the explorer's filters).
+        `context`: text around `text` (a goal's area), weighted below it (context_terms);
+        its words add to each KPI's own text score, but which groups match as a whole is
+        judged by `text` alone, the subject, not its neighbours'.
+        `sdg_targets`, `sdg_goals`: Agenda 2030 targets ("16.1") and goals the text is
+        linked to; KPIs mapped to them are boosted (a boost: it reorders matches, it does
+        not make a KPI sharing nothing with the text a hit)."""
         weights = self.query_terms(text)
         if not weights:
             return []
-        scores = self._text_scores(weights, propose)
+        own_scores = self._text_scores(weights, propose)
+        context_weights = self.query_terms(context) if context else {}
+        around = self.context_terms(weights, context_weights)
+        scores = own_scores + self._text_scores(around, propose) if around else own_scores
         factors = np.array([self.boost(d, exclude_usage_of, propose) for d in self.docs])
+        sdg_reasons: dict[int, str] = {}
+        if sdg_targets or sdg_goals:
+            for i, d in enumerate(self.docs):
+                factor, reason = self.sdg_link(d, sdg_targets, sdg_goals)
+                if reason:
+                    factors[i] *= factor
+                    sdg_reasons[i] = reason
         if propose:
             factors[self._retired] = 0.0
         group_of: list[str | None] = [None] * len(self.docs)
         if propose and GROUP_WEIGHT:
-            by_group, group_of = self._group_scores(scores)
+            by_group, group_of = self._group_scores(own_scores)
             scores = scores + GROUP_WEIGHT * by_group
         scores = scores * factors
         if not propose and TITLE_COVER:
@@ -374,7 +444,14 @@ class KpiSearchIndex:
                 self.docs[i].id,
                 self.docs[i].title,
                 float(scores[i]),
-                self.reasons(self.docs[i], weights, exclude_usage_of, group_of[i]),
+                self.reasons(
+                    self.docs[i],
+                    weights,
+                    exclude_usage_of,
+                    group_of[i],
+                    context_weights={t: context_weights[t] for t in around} or None,
+                    sdg_reason=sdg_reasons.get(i),
+                ),
             )
             for i in top
         ]
@@ -385,19 +462,38 @@ class KpiSearchIndex:
         weights: dict[str, float],
         exclude_usage_of: str | None = None,
         group: str | None = None,
+        context_weights: dict[str, float] | None = None,
+        sdg_reason: str | None = None,
     ) -> tuple[str, ...]:
+        """Why `doc` matches: `weights` are the terms of the text itself, `context_weights`
+        those only its context holds (None: no context)."""
         out: list[str] = []
-        for label, text in (("titeln", doc.title), ("beskrivningen", doc.description)):
-            matched = self._matching_words(text, weights)
-            if matched:
-                out.append(f"ord i {label}: {', '.join(matched)}")
-                break
+        texts = (("titeln", doc.title), ("beskrivningen", doc.description))
+        # The goal's own words first; its context's words only where those find nothing in
+        # the title or description, and then besides where Kolada files the KPI.
+        own = next(
+            ((label, ws) for label, t in texts if (ws := self._matching_words(t, weights))), None
+        )
+        if own:
+            out.append(f"ord i {own[0]}: {', '.join(own[1])}")
         else:
             groups = [c for c in doc.context if self._matching_words(c, weights)]
             if groups:
                 out.append(f"finns under: {'; '.join(groups[:2])}")
-            elif group:
+            around = context_weights and next(
+                (
+                    (label, ws)
+                    for label, t in texts
+                    if (ws := self._matching_words(t, context_weights))
+                ),
+                None,
+            )
+            if around:
+                out.append(f"ord i {around[0]} från målets område: {', '.join(around[1])}")
+            if not groups and not around and group:
                 out.append(f"i gruppen {group}, som passar texten som helhet")
+        if sdg_reason:
+            out.append(sdg_reason)
         if doc.is_retired:
             out.append("avvecklat i Kolada")
         if doc.in_agenda2030:
@@ -417,6 +513,8 @@ class KpiSearchIndex:
         return tuple(out)
 
     def _matching_words(self, text: str, weights: dict[str, float]) -> list[str]:
+        """The words of `text` whose term the query holds as a whole word (weight 1: a
+        compound's part or a partial word's completion is no reason)."""
         seen: dict[str, None] = {}
         for w in _WORD.findall(text.lower()):
             plain = strip_accents(w)
@@ -450,6 +548,12 @@ def _one_per_family(order: np.ndarray, family: list[str], k: int) -> list[int]:
     return out
 
 
+def _sdg_of_target(target: str) -> int | None:
+    """The SDG of a target code: "16.1" → 16."""
+    head = target.split(".")[0]
+    return int(head) if head.isdigit() else None
+
+
 def _genitive(name: str) -> str:
     return name if name[-1:].lower() in {"s", "x", "z"} else f"{name}s"
 
@@ -461,9 +565,26 @@ def propose_for_goal(
     ambition_text: str | None = None,
     n: int = 10,
     municipality_id: str | None = None,
+    *,
+    context: str | None = None,
+    sdg_targets: Collection[str] = (),
+    sdg_goals: Collection[int] = (),
 ) -> list[Hit]:
     """Indicator proposals for a goal (or delstrategi) without indicators: the `n` best
     KPIs for its text, each with its reasons. The goal's own municipality's goal file is
-    not counted as use, so a proposal never cites the file it is made for."""
+    not counted as use, so a proposal never cites the file it is made for.
+
+    `context`: the text the goal stands in (its area's title and description), weighted
+    below the goal's own words. `sdg_targets` ("16.1") and `sdg_goals` (16): the Agenda
+    2030 targets and goals the goal file links the goal to; KPIs the curated mapping ties
+    to them rank higher and say so."""
     text = " ".join(t for t in (title, description, ambition_text) if t)
-    return index.search(text, n, exclude_usage_of=municipality_id, propose=True)
+    return index.search(
+        text,
+        n,
+        exclude_usage_of=municipality_id,
+        propose=True,
+        context=context,
+        sdg_targets=sdg_targets,
+        sdg_goals=sdg_goals,
+    )

@@ -35,6 +35,10 @@ from core.forecast import (
 )
 from core.vocabulary import Status
 
+# What every result and summary resting on a proposed target value says (issue 16): the
+# pages look for it to mark such a status as one against a proposal.
+AGAINST_PROPOSAL = "mot förslag till målvärde"
+
 # Thresholds for P(ambition met): at least 80 % → På väg, at most 20 % → Ej på väg.
 P_ON_TRACK = 0.8
 P_OFF_TRACK = 0.2
@@ -469,6 +473,14 @@ def judge_goal(
     note = f" {n_unjudged} nyckeltal går inte att bedöma." if n_unjudged else ""
     # The summary inherits its weakest indicator's footing: a proposal stays a proposal.
     basis = " (mot förslag till målvärde, ej beslutat)" if worst.against_proposal else ""
+    if worst.status == Status.MET:
+        # Every judged indicator is met, but not every indicator: not yet Uppnått.
+        return done(
+            status,
+            f"Alla bedömda nyckeltal har nått sina målvärden{basis}, men inte alla nyckeltal "
+            f"går att bedöma: därför På väg, inte Uppnått.{note}",
+            worst_id,
+        )
     return done(
         status, f"Svagaste nyckeltalet avgör: {worst.status.lower()}{basis}.{note}", worst_id
     )

@@ -50,6 +50,8 @@ HOLD = "hålla nivån"
 PEER_MEDIAN = "liknande kommuners mediantakt"
 TOP_QUARTER = "bästa kvartilens takt"
 OPTION_KINDS = (HOLD, PEER_MEDIAN, TOP_QUARTER)
+# Short names for the options in URLs (the Målvärden page) and on the command line.
+OPTION_KEYS = {"halla": HOLD, "median": PEER_MEDIAN, "kvartil": TOP_QUARTER}
 
 # P(reached) at the period's end below this: unrealistic; above the other: hardly an ambition.
 UNREALISTIC_BELOW = 0.10

@@ -16,7 +16,9 @@ def query_kpi_docs(con: duckdb.DuckDBPyConnection) -> list[KpiDoc]:
     series by its title; a proposal never offers one), with its Agenda 2030 membership,
     data availability,
     the goal files that use it (as indicator or successor) and where the catalogue files
-    it (KPI groups, operating area, the curated Agenda 2030 goal and target), by id.
+    it (KPI groups, operating area, the curated Agenda 2030 goal and target), by id. The
+    curated mapping's goals and targets also come as codes (`sdg_goals`, `sdg_targets`), so
+    a proposal for a goal linked to target 16.1 can boost the KPIs mapped to it.
 
     Availability is counted over the municipalities with goal files and Riket: the only
     geographies every KPI's values are fetched for. Goal files' KPIs are fetched for all
@@ -59,16 +61,23 @@ def query_kpi_docs(con: duckdb.DuckDBPyConnection) -> list[KpiDoc]:
                 FROM kpi_sdg_map s JOIN sdg_goal g ON g.goal = s.sdg
                 LEFT JOIN sdg_target t ON t.target_code = s.target_code
             ) GROUP BY kpi_id
+        ),
+        sdg AS (
+            SELECT kpi_id, list(DISTINCT sdg ORDER BY sdg) AS goals,
+                   coalesce(list(DISTINCT target_code ORDER BY target_code)
+                            FILTER (WHERE target_code IS NOT NULL), []) AS targets
+            FROM kpi_sdg_map GROUP BY kpi_id
         )
         SELECT k.id, k.title, coalesce(k.description, ''), k.operating_area, k.perspective,
                k.id IN (SELECT kpi_id FROM kpi_sdg) AS a2030,
                a.latest_year, coalesce(a.n_geo, 0), (SELECT count(*) FROM compared),
                coalesce(u.used_by, []), coalesce(c.labels, []), coalesce(c.n_groups, 0),
-               k.is_retired
+               k.is_retired, coalesce(s.goals, []), coalesce(s.targets, [])
         FROM kpi k
         LEFT JOIN avail a ON a.kpi = k.id
         LEFT JOIN uses u ON u.kpi_id = k.id
         LEFT JOIN context c ON c.kpi_id = k.id
+        LEFT JOIN sdg s ON s.kpi_id = k.id
         ORDER BY k.id
         """,
         {"riket": RIKET},
@@ -90,6 +99,8 @@ def query_kpi_docs(con: duckdb.DuckDBPyConnection) -> list[KpiDoc]:
             context=(*r[10], *([r[3]] if r[3] else [])),
             n_groups=int(r[11]),
             is_retired=bool(r[12]),
+            sdg_goals=tuple(int(g) for g in r[13]),
+            sdg_targets=tuple(r[14]),
         )
         for r in rows
     ]

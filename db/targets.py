@@ -45,9 +45,11 @@ class TargetGoal:
 def query_target_goals(
     con: duckdb.DuckDBPyConnection, municipality_id: str, framework_id: str | None = None
 ) -> list[TargetGoal]:
-    """The municipality's goals in goal-file order (framework, then goal, then indicator
-    position), only those with at least one indicator with a KPI; one framework's when
-    `framework_id` is given."""
+    """The municipality's styrande goals in goal-file order (framework, then goal, then
+    indicator position), only those with at least one indicator with a KPI; one
+    framework's when `framework_id` is given. Only a styrande goal gets a forecast
+    (core.status), so only its indicators get proposed target values: an inriktningsmål
+    or a stödjande goal is followed by direction."""
     rows = con.execute(
         """
         SELECT f.framework_id, f.name, a.title, g.goal_id, g.title, g.kind,
@@ -57,7 +59,7 @@ def query_target_goals(
         JOIN framework f ON f.framework_id = g.framework_id
         LEFT JOIN area a ON a.municipality_id = g.municipality_id AND a.area_id = g.area_id
         JOIN indicator i ON i.municipality_id = g.municipality_id AND i.goal_id = g.goal_id
-        WHERE g.municipality_id = $m AND i.kpi_id IS NOT NULL
+        WHERE g.municipality_id = $m AND i.kpi_id IS NOT NULL AND g.type = 'styrande'
           AND ($f::TEXT IS NULL OR f.framework_id = $f)
         GROUP BY ALL
         ORDER BY any_value(f.position), any_value(g.position)
@@ -126,3 +128,33 @@ class KommunPanels:
 
     def riket(self, kpi: str, gender: str, as_of: dt.date) -> Series:
         return self.values.series(RIKET, [kpi], gender, as_of).get(kpi, ((), ()))
+
+
+@dataclass(frozen=True)
+class SeriesCoverage:
+    """How much of one KPI's series (gender T) a municipality has: enough to judge?"""
+
+    kpi: str
+    n_years: int
+    latest_year: int
+    municipality_type: str | None  # the catalogue's K (kommun), L (region), A (all)
+
+
+def query_series_coverage(
+    con: duckdb.DuckDBPyConnection, municipality_id: str, kpis: list[str]
+) -> dict[str, SeriesCoverage]:
+    """Years with a value and the latest year, for the municipality's T series of each KPI
+    (KPIs without any value are absent): whether a proposed indicator could be judged."""
+    if not kpis:
+        return {}
+    rows = con.execute(
+        """
+        SELECT v.kpi, count(DISTINCT v.year), max(v.year), any_value(k.municipality_type)
+        FROM kolada_value v LEFT JOIN kpi k ON k.id = v.kpi
+        WHERE v.municipality_id = $m AND v.gender = 'T' AND v.value IS NOT NULL
+          AND list_contains($kpis, v.kpi)
+        GROUP BY v.kpi
+        """,
+        {"m": municipality_id, "kpis": kpis},
+    ).fetchall()
+    return {r[0]: SeriesCoverage(r[0], int(r[1]), int(r[2]), r[3]) for r in rows}

@@ -11,8 +11,13 @@ messages and exit codes.
     python -m etl validate [FILE] check goal files only
     python -m etl adopt FILE --indicator ID --beslut REF [--date DATE]
                                   decide a proposed target value (etl/goal_edit.py)
-    python -m etl adopt FILE --remove-proposals [--indicator ID]
-                                  delete proposed target values
+    python -m etl adopt FILE --remove-proposals [--indicator ID] [--with-indicators]
+                                  delete proposed target values (and proposed indicators)
+    python -m etl propose FILE [--option halla|median|kvartil] [--as-of DATE] [--by NAME]
+                          [--indicator ID] [--indicators] [--dry-run]
+                                  write proposed målvärden (and, with --indicators, proposed
+                                  indicators for goals without any) into a goal file as
+                                  förslag (etl/propose.py)
     python -m etl bundle          maintainers: re-cut data/kolada from ../shared
     python -m etl kpi-search TEXT [--limit N]
                                   ranked Kolada KPIs for TEXT as `id<TAB>title` lines
@@ -87,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bundle", help="(för utvecklare) skär ut ögonblicksbilden ur ../shared")
     b.add_argument("--shared", type=Path, default=PROJECT_ROOT.parent / "shared")
     _add_adopt_parser(sub)
+    _add_propose_parser(sub)
     k = sub.add_parser("kpi-search", help="sök nyckeltal: rangordnade rader id<TAB>titel")
     k.add_argument("text", help="söktext, t.ex. ett måls titel och beskrivning")
     k.add_argument("--limit", type=int, default=20, help="antal rader (standard 20)")
@@ -117,6 +123,48 @@ def _add_adopt_parser(sub: argparse._SubParsersAction) -> None:
         metavar="ÅÅÅÅ-MM-DD",
         help="målvärdets datum, när indikatorn har flera förslag (standard: alla)",
     )
+    a.add_argument(
+        "--with-indicators",
+        action="store_true",
+        help="med --remove-proposals: ta också bort föreslagna indikatorer (provenance förslag)",
+    )
+
+
+def _add_propose_parser(sub: argparse._SubParsersAction) -> None:
+    from core.targets import OPTION_KEYS
+
+    a = sub.add_parser(
+        "propose",
+        help="skriv förslag till målvärden (och nyckeltal) i en målfil",
+        description="Beräknar förslag till delmål, periodmål och accepterad gräns ur Koladas "
+        "jämförelser (samma som sidan Målvärden visar) och skriver dem i målfilen som "
+        "förslag: provenance förslag, med metod, datum och vem. Beslutade målvärden rörs "
+        "aldrig; tidigare förslag för samma indikator ersätts.",
+    )
+    a.add_argument("file", type=Path, help="målfilen, t.ex. data/goals/1962-norberg.yaml")
+    a.add_argument(
+        "--option",
+        choices=sorted(OPTION_KEYS),
+        default="median",
+        help="halla: hålla nivån; median: liknande kommuners mediantakt (standard); kvartil: "
+        "bästa kvartilens takt. Ett alternativ som tillåter en försämring ersätts av halla.",
+    )
+    a.add_argument(
+        "--as-of",
+        type=parse_cli_date,
+        metavar="ÅÅÅÅ-MM-DD",
+        help="beräkna med det som var känt denna dag (standard: målperiodens första dag)",
+    )
+    a.add_argument(
+        "--by", help="vem som föreslår (sparas i filen; standard: Målpuls (python -m etl propose))"
+    )
+    a.add_argument("--indicator", metavar="ID", help="bara denna indikator")
+    a.add_argument(
+        "--indicators",
+        action="store_true",
+        help="föreslå också nyckeltal för mål och delstrategier som saknar indikatorer",
+    )
+    a.add_argument("--dry-run", action="store_true", help="visa förslagen, skriv inget")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(paths, args.files)
     if args.command == "adopt":
         return _adopt(args)
+    if args.command == "propose":
+        return _propose(paths, args)
     if args.command == "kpi-search":
         return _kpi_search(paths, args.text, args.limit)
     if args.command == "bundle":
@@ -259,8 +309,13 @@ def _adopt(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         if args.remove_proposals:
-            n = remove_proposals(args.file, args.indicator)
-            print(f"{n} förslag till målvärde borttagna ur {args.file}.")
+            n = remove_proposals(args.file, args.indicator, indicators=args.with_indicators)
+            what = (
+                "förslag (målvärden och indikatorer)"
+                if args.with_indicators
+                else "förslag till målvärde"
+            )
+            print(f"{n} {what} borttagna ur {args.file}.")
         else:
             decide_ambition(args.file, args.indicator, args.date, args.beslut)
             print(f"Målvärdet för {args.indicator} är beslutat ({args.beslut}) i {args.file}.")
@@ -268,6 +323,60 @@ def _adopt(args: argparse.Namespace) -> int:
         print(f"{exc.title}: {exc}", file=sys.stderr)
         print(f"{args.file} är oförändrad.", file=sys.stderr)
         return EXIT_INPUT
+    return EXIT_OK
+
+
+def _propose(paths: Paths, args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from core.kpi_search import KpiSearchIndex
+    from core.targets import OPTION_KEYS
+    from db.connection import connect_published
+    from db.kpi_docs import query_kpi_docs
+    from etl.goal_files import read_goal_file
+    from etl.propose import DEFAULT_BY, indicator_proposals, propose_targets, write_indicators
+    from etl.reference import read_reference_data
+
+    today = dt.date.today()
+    by = args.by or DEFAULT_BY
+    try:
+        ref = read_reference_data(paths.reference_dir, paths.kolada_dir)
+        goal_file = read_goal_file(args.file, ref)
+        con, _ = connect_published(paths.db_path)
+        try:
+            print(f"Förslag till målvärden för {goal_file.municipality.name} ({args.file}):")
+            written = propose_targets(
+                con,
+                goal_file,
+                args.file,
+                option_kind=OPTION_KEYS[args.option],
+                as_of=args.as_of,
+                by=by,
+                today=today,
+                dry_run=args.dry_run,
+                only=args.indicator,
+            )
+            proposed = []
+            if args.indicators:
+                print("Förslag till nyckeltal för mål utan indikatorer:")
+                proposed = indicator_proposals(con, goal_file, KpiSearchIndex(query_kpi_docs(con)))
+                for p in proposed:
+                    print(f"  {p.goal_id}: {p.kpi} {p.title} ({p.direction})")
+                if not args.dry_run:
+                    write_indicators(args.file, proposed, today=today, by=by)
+        finally:
+            con.close()
+    except MalpulsError as exc:
+        print(f"{exc.title}: {exc}", file=sys.stderr)
+        print(f"{args.file} är oförändrad där felet uppstod.", file=sys.stderr)
+        return EXIT_INPUT
+    verb = "skulle skrivas" if args.dry_run else "skrivna"
+    print(
+        f"{len(written)} indikatorer med förslag till målvärden och {len(proposed)} föreslagna "
+        f"nyckeltal {verb}. Bygg om databasen (python -m etl --offline eller nattkörningen) "
+        "för att se dem i appen; nyckeltal utan värden i ögonblicksbilden kräver "
+        "python -m etl bundle (utvecklare) eller en körning mot Kolada."
+    )
     return EXIT_OK
 
 

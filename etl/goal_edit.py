@@ -353,14 +353,28 @@ def decide_ambition(
 
 
 def remove_proposals(
-    path: Path, indicator_id: str | None = None, *, ref: ReferenceData | None = None
+    path: Path,
+    indicator_id: str | None = None,
+    *,
+    indicators: bool = False,
+    ref: ReferenceData | None = None,
 ) -> int:
     """Delete proposed target values: one indicator's, or (None) every indicator's in the
-    file. An indicator left without ambitions loses the key. Returns how many went."""
+    file. An indicator left without ambitions loses the key. With `indicators`, proposed
+    indicators (`provenance: förslag`) go as well, and a goal left without indicators
+    loses the key. Returns how many went (target values and indicators)."""
     removed = 0
 
     def change(data: CommentedMap, name: str) -> None:
         nonlocal removed
+        if indicators:
+            for goal in _goals(data):
+                current = goal.get("indicators")
+                if not isinstance(current, CommentedSeq):
+                    continue
+                removed += _drop(current, lambda i: i.get("provenance") == "förslag")
+                if not current:
+                    del goal["indicators"]
         targets = (
             [_find_indicator(data, indicator_id, name)]
             if indicator_id is not None

@@ -23,19 +23,24 @@ invalid result leaves the file as it was.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from core.goals import GoalFile
+from core.direction import direction_from_title
+from core.forecast import MAX_AGE_YEARS, MIN_POINTS
+from core.format import format_number
+from core.goals import Area, Goal, GoalFile
+from core.kpi_search import KpiSearchIndex, propose_for_goal
 from core.targets import OPTION_KINDS, GoalProposals, Option, Proposal, round_target
 from db.proposals import build_proposals
-from etl.goal_edit import add_ambitions
+from db.targets import query_series_coverage
+from etl.goal_edit import add_ambitions, add_indicator
 
-# Short names for the options on the command line (and in the Målvärden page's URL).
-OPTION_KEYS = {"halla": OPTION_KINDS[0], "median": OPTION_KINDS[1], "kvartil": OPTION_KINDS[2]}
 DEFAULT_BY = "Målpuls (python -m etl propose)"
 
 
@@ -112,10 +117,12 @@ def propose_targets(
     by: str,
     today: dt.date,
     dry_run: bool = False,
+    only: str | None = None,
     progress: Callable[[str], None] = print,
 ) -> list[Written]:
     """Write the chosen option for every eligible indicator of the file (see the module
-    docstring); return what was written (or would be, with `dry_run`)."""
+    docstring); return what was written (or would be, with `dry_run`). `only`: one
+    indicator's id."""
     written: list[Written] = []
     for fw in goal_file.frameworks:
         styrande = {g.id for _, g in fw.all_goals() if g.type == "styrande"}
@@ -133,6 +140,8 @@ def propose_targets(
             if gp.goal_id not in styrande:
                 continue
             for proposal in gp.proposals:
+                if only is not None and proposal.indicator_id != only:
+                    continue
                 if proposal.indicator_id in decided:
                     progress(f"  {proposal.indicator_id}: har ett beslutat målvärde, orörd")
                     continue
@@ -151,10 +160,126 @@ def propose_targets(
                 flag = f" [{option.flag}]" if option.flag else ""
                 p = option.target.p_reached
                 shown = "–" if p is None else f"{round(p * 100)} %"
+                value = format_number(round_target(option.target.value))
                 progress(
-                    f"  {proposal.indicator_id}: {option.kind}, periodmål "
-                    f"{round_target(option.target.value)} ({option.target.date.year}), "
-                    f"P(nås) {shown}{flag}"
+                    f"  {proposal.indicator_id}: {option.kind}, periodmål {value} "
+                    f"({option.target.date.year}), P(nås) {shown}{flag}"
                 )
                 written.append(Written(proposal.indicator_id, proposal.indicator_title, option))
     return written
+
+
+# A proposed indicator must be judgeable today: at least this many years of the
+# municipality's own series, the latest no older than this many years before the newest
+# year in the database (core.forecast's minimum length and maximum age).
+MIN_YEARS = MIN_POINTS
+MAX_AGE = MAX_AGE_YEARS
+# How many search hits are looked at, and how many indicators a goal gets at most.
+CANDIDATES = 40
+PER_GOAL = 3
+# A KPI proposed for this many goals of a file already is not proposed again: the same
+# broad KPI (e.g. employment) under every delstrategi says little about any of them.
+MAX_USES = 2
+# Kolada marks a series that has ended in its title: "(-2024)", "gammal definition (-2021)".
+_ENDED = re.compile(r"\(-\d{4}\)")
+
+
+@dataclass(frozen=True)
+class ProposedIndicator:
+    goal_id: str
+    kpi: str
+    title: str
+    direction: str
+    reason: str
+
+
+def indicator_proposals(
+    con: duckdb.DuckDBPyConnection,
+    goal_file: GoalFile,
+    index: KpiSearchIndex,
+    *,
+    per_goal: int = PER_GOAL,
+) -> list[ProposedIndicator]:
+    """For every goal without indicators: the search engine's best KPIs that the
+    municipality has a judgeable series for, that have not ended, and whose title says
+    which way is better (core.direction), at most `per_goal` per goal and MAX_USES goals
+    per KPI, each with the reasons it was proposed."""
+    mid = goal_file.municipality.id
+    out: list[ProposedIndicator] = []
+    uses: Counter[str] = Counter()
+    for fw in goal_file.frameworks:
+        for area, goal in fw.all_goals():
+            # A goal the document names but has not worked out ("ej definierat") is not
+            # judged at all (core.status), so indicators proposed for it would show nothing.
+            if goal.indicators or goal.definition_status == "ej definierat":
+                continue
+            hits = propose_for_goal(
+                index,
+                goal.title,
+                goal.description,
+                goal.ambition.text if goal.ambition else None,
+                CANDIDATES,
+                mid,
+                **_goal_context(area, goal),
+            )
+            coverage = query_series_coverage(con, mid, [h.kpi for h in hits])
+            newest = max((c.latest_year for c in coverage.values()), default=None)
+            chosen = 0
+            for rank, hit in enumerate(hits, start=1):
+                cov = coverage.get(hit.kpi)
+                if cov is None or newest is None:
+                    continue
+                if cov.n_years < MIN_YEARS or cov.latest_year < newest - MAX_AGE:
+                    continue
+                if uses[hit.kpi] >= MAX_USES or _ENDED.search(hit.title):
+                    continue
+                reading = direction_from_title(hit.title)
+                if reading is None:
+                    continue
+                reason = (
+                    f"Förslag från Målpuls nyckeltalssökning på målets text (plats {rank}): "
+                    + "; ".join(hit.reasons)
+                    + f". Värden för {goal_file.municipality.name} {cov.n_years} år, senast "
+                    f"{cov.latest_year}. Den önskade {reading.reason}."
+                )
+                out.append(
+                    ProposedIndicator(
+                        goal.id, hit.kpi, " ".join(hit.title.split()), reading.direction, reason
+                    )
+                )
+                chosen += 1
+                uses[hit.kpi] += 1
+                if chosen == per_goal:
+                    break
+    return out
+
+
+def _goal_context(area: Area | None, goal: Goal) -> dict[str, object]:
+    """What the search engine may use besides the goal's own words: its area's text and
+    the Agenda 2030 goals and targets the file links it to."""
+    return {
+        "context": " ".join(t for t in (area.title, area.description) if t) if area else None,
+        "sdg_goals": {int(link.id) for link in goal.links if link.type == "sdg"},
+        "sdg_targets": {str(link.id) for link in goal.links if link.type == "sdg_target"},
+    }
+
+
+def write_indicators(
+    path: Path, proposed: list[ProposedIndicator], *, today: dt.date, by: str
+) -> None:
+    for p in proposed:
+        add_indicator(
+            path,
+            p.goal_id,
+            {
+                "id": f"{p.goal_id}-{p.kpi.lower()}"[:60],
+                "title": p.title,
+                "kpi": p.kpi,
+                "direction": p.direction,
+                "direction_provenance": "förslag",
+                **({"unit": "%"} if "(%)" in p.title else {}),
+                "provenance": "förslag",
+                "reason": p.reason,
+                "proposal": {"method": "nyckeltalssökning på målets text", "date": today, "by": by},
+            },
+        )

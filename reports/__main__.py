@@ -151,7 +151,7 @@ def _targets(paths: Paths, args: argparse.Namespace) -> None:
         goals = [g for g in goals if g.proposals]
         if not goals:
             raise DataError(
-                f"{name} har inga mål med nyckeltal från Kolada"
+                f"{name} har inga styrande mål med nyckeltal från Kolada"
                 + (f" i styrmodellen {args.framework_id}" if args.framework_id else "")
                 + ": inga förslag till målvärden att skriva."
             )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -37,6 +38,18 @@ from tests.standin import KoladaStandIn
 from tests.tiny import cut_tiny_kolada
 
 SHARED = PROJECT_ROOT.parent / "shared"
+
+
+def goal_file_without_proposals(name: str, dest: Path) -> Path:
+    """A copy of a bundled goal file at `dest` as the municipality wrote it: the proposals
+    `python -m etl propose` wrote into it are taken out (etl.goal_edit.remove_proposals),
+    for tests that add their own target values to a file that has none."""
+    from etl.goal_edit import remove_proposals
+
+    paths = Paths.from_env()
+    shutil.copy2(paths.goals_dir / name, dest)
+    remove_proposals(dest, ref=read_reference_data(paths.reference_dir, paths.kolada_dir))
+    return dest
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from config import PROJECT_ROOT, Paths
+from tests.conftest import goal_file_without_proposals
 from ui.method import BACKTEST_DOC
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -392,8 +393,8 @@ def test_assessment_and_target_shown_beside_computed_status(
 
     goals = tmp_path / "goals"
     goals.mkdir()
-    f = goals / "1962-norberg.yaml"
-    text = (PROJECT_ROOT / "data" / "goals" / f.name).read_text(encoding="utf-8")
+    f = goal_file_without_proposals("1962-norberg.yaml", goals / "1962-norberg.yaml")
+    text = f.read_text(encoding="utf-8")
     text = text.replace(
         "                kpi: N15428\n",
         "                kpi: N15428\n"
@@ -442,7 +443,6 @@ def proposal_db(empty_state: Path, tmp_path: Path, tiny_paths: Paths) -> Path:
     """Norberg's first area with one decided target value (N15428) and one proposed
     (N17461), written by etl.goal_edit as `python -m etl propose` will write them."""
     import datetime as dt
-    import shutil
     from dataclasses import replace
 
     import yaml
@@ -453,8 +453,7 @@ def proposal_db(empty_state: Path, tmp_path: Path, tiny_paths: Paths) -> Path:
 
     goals = tmp_path / "goals"
     goals.mkdir()
-    f = goals / "1962-norberg.yaml"
-    shutil.copy2(PROJECT_ROOT / "data" / "goals" / f.name, f)
+    f = goal_file_without_proposals("1962-norberg.yaml", goals / "1962-norberg.yaml")
     ref = read_reference_data(tiny_paths.reference_dir, PROJECT_ROOT / "data" / "kolada")
     decided = {
         "kind": "periodmål",

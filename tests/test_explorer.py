@@ -55,11 +55,20 @@ def test_filters_restrict_to_goal_kpis(tiny_con: duckdb.DuckDBPyConnection) -> N
     mal2 = queries.query_goal_kpis(tiny_con, "1962", "mal-2")
     assert "N00925" in mal2 and "N15428" not in mal2
     sdg3 = queries.query_goal_kpis(tiny_con, "0665", None, None, 3)
-    # Vaggeryd's SDG-3 goal (kf-3) has no indicators: only the curated Agenda 2030 KPIs.
+    # Vaggeryd's SDG-3 goal (kf-3): its (proposed) indicators and the curated Agenda 2030
+    # KPIs for SDG 3.
     curated = {
         k for (k,) in tiny_con.execute("SELECT kpi_id FROM kpi_sdg_map WHERE sdg = 3").fetchall()
     }
-    assert set(sdg3) == curated and "N00923" in curated
+    kf3 = {
+        k
+        for (k,) in tiny_con.execute(
+            "SELECT kpi_id FROM indicator WHERE municipality_id = '0665' AND goal_id = 'kf-3' "
+            "AND kpi_id IS NOT NULL"
+        ).fetchall()
+    }
+    assert kf3, "kf-3 has proposed indicators"
+    assert set(sdg3) == curated | kf3 and "N00923" in curated
     # Norberg reaches SDG 11 through no goal link: with a goal chosen, nothing matches.
     assert queries.query_goal_kpis(tiny_con, "1962", "mal-3", None, 11) == []
     area = queries.query_goal_kpis(tiny_con, "1962", None, "vaxa-upp")

@@ -36,6 +36,8 @@ def test_format_dates() -> None:
 def test_change_in_share_is_procentenheter() -> None:
     assert format_change(2.0, "%") == "+2,0 procentenheter"
     assert format_change(-1.5, "%") == "−1,5 procentenheter"
+    # A missing unit from a dataframe is NaN: no unit, no crash.
+    assert format_change(2.0, float("nan")) == "+2"
     assert format_change(3.0, "dagar") == "+3 dagar"
 
 

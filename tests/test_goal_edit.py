@@ -15,7 +15,14 @@ import pytest
 from config import PROJECT_ROOT
 from core.errors import GoalFileError
 from core.goals import Goal, GoalFile, Indicator, ReferenceData
-from etl.goal_edit import add_ambitions, add_indicator, decide_ambition, remove_proposals
+from etl.goal_edit import (
+    _dump,
+    _load,
+    add_ambitions,
+    add_indicator,
+    decide_ambition,
+    remove_proposals,
+)
 from etl.goal_files import read_goal_file
 
 NORBERG = "1962-norberg.yaml"
@@ -34,9 +41,12 @@ PROPOSAL = {
 
 
 @pytest.fixture
-def goal_copy(tmp_path: Path, goals_dir: Path) -> Path:
+def goal_copy(tmp_path: Path, goals_dir: Path, reference: ReferenceData) -> Path:
+    """Copies of the bundled files as the municipalities wrote them: the proposals that
+    `python -m etl propose` wrote into them are taken out first."""
     for f in goals_dir.glob("*.yaml"):
         shutil.copy2(f, tmp_path / f.name)
+        remove_proposals(tmp_path / f.name, ref=reference)
     return tmp_path / NORBERG
 
 
@@ -48,13 +58,17 @@ def _comment_lines(text: str) -> list[str]:
 def test_no_op_edit_is_byte_identical(
     tmp_path: Path, goals_dir: Path, reference: ReferenceData, name: str
 ) -> None:
-    """Adding nothing (and removing proposals a file does not have) rewrites nothing: the
-    round trip reproduces every bundled file byte for byte."""
+    """An edit that changes nothing rewrites nothing: the round trip reproduces every
+    bundled file byte for byte, with its proposals and without them."""
     path = tmp_path / name
     shutil.copy2(goals_dir / name, path)
     before = path.read_bytes()
+    text, data = _load(path)
+    assert _dump(data).encode("utf-8") == before == text.encode("utf-8")
     remove_proposals(path, ref=reference)
-    assert path.read_bytes() == before
+    without = path.read_bytes()
+    remove_proposals(path, ref=reference)  # none left to remove
+    assert path.read_bytes() == without
 
 
 def test_proposal_written_keeps_comments_and_quotes(

@@ -62,8 +62,14 @@ def test_norberg_kolada_ids_and_successors(goals_dir: Path, reference: Reference
     locals_ = [i for _, g in gf.frameworks[0].all_goals() for i in g.indicators if i.local]
     assert locals_, "indicators with no Kolada id are kept as local indicators"
     assert all(i.kpi is None for i in locals_)
-    # No target values: the document sets none.
-    assert not any(i.ambitions for _, g in gf.frameworks[0].all_goals() for i in g.indicators)
+    # No decided target values: the document sets none. Every target in the file is a
+    # proposal (python -m etl propose), saying how it was made.
+    ambitions = [
+        a for _, g in gf.frameworks[0].all_goals() for i in g.indicators for a in i.ambitions
+    ]
+    assert ambitions, "the bundled file carries proposed target values"
+    assert all(a.provenance == "förslag" and a.proposal is not None for a in ambitions)
+    assert not any(a.decision for a in ambitions)
 
 
 def test_vetlanda_fifteen_delstrategier_in_3x3_grid(

@@ -277,7 +277,7 @@ def test_cli_writes_one_workbook_per_framework(
     tiny_env: Paths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`python -m reports targets` on the tiny database: Norberg's workbook is written;
-    Vetlanda (no KPI indicators) gets a Swedish message and exit code 1."""
+    Vetlanda (no styrande goal with KPI indicators) gets a Swedish message and exit 1."""
     from reports.__main__ import main
 
     args = ["targets", "--date", "2021-12-31", "--format", "xlsx", "--out", str(tmp_path)]
@@ -287,4 +287,4 @@ def test_cli_writes_one_workbook_per_framework(
     wb = load_workbook(written[0])
     assert wb.sheetnames == ["Förslag", "Nulägesbild"]
     assert main([*args[:1], "--kommun", "0685", *args[1:]]) == 1
-    assert "Vetlanda har inga mål med nyckeltal" in capsys.readouterr().err
+    assert "Vetlanda har inga styrande mål med nyckeltal" in capsys.readouterr().err

@@ -70,10 +70,14 @@ def test_page_renders_goal_and_indicator_from_url(
     # The choice, from the URL: a proposal to the politicians, with the command.
     assert at.radio(key="mv_alternativ").value == "liknande kommuners mediantakt"
     assert "är ett förslag till politiken, inte ett beslut" in text
-    assert any(
-        "python -m etl propose --kommun 1962" in c.value and "--alternativ median" in c.value
-        for c in at.code
-    )
+    command = next(c.value for c in at.code if c.value.startswith("python -m etl propose "))
+    assert "data/goals/1962-norberg.yaml" in command and "--option median" in command
+    # The command shown is one the CLI accepts, naming the indicator on the page.
+    from etl.__main__ import _parser
+
+    args = _parser().parse_args(command.split()[3:])
+    assert args.command == "propose" and args.option == "median"
+    assert args.indicator == proposal.indicator_id and args.as_of is not None
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[f"Senaste värde ({proposal.nulage.latest_year})"]
     labels = [b.label for b in at.get("download_button")]
@@ -120,5 +124,5 @@ def test_vetlanda_without_kpi_indicators_gets_empty_state(tiny_env: Paths) -> No
     assert not at.exception
     assert not at.error
     text = _text(at)
-    assert "Vetlanda har inga mål med nyckeltal från Kolada ännu" in text
+    assert "Vetlanda har inga styrande mål med nyckeltal från Kolada ännu" in text
     assert not at.selectbox(key="kommun").disabled  # the sidebar still works

@@ -25,7 +25,7 @@ from core.format import (
 )
 from core.judging import can_judge
 from core.labels import status_badge, status_text
-from core.status import SEVERITY
+from core.status import AGAINST_PROPOSAL, SEVERITY
 from core.vocabulary import Status
 from db import queries
 from ui import data
@@ -91,6 +91,11 @@ def render_overview(municipality_id: str, name: str) -> None:
         _render_framework(fw, areas, shown, indicators, links, conflicts, series, day)
 
 
+def rests_on_proposal(reason: object) -> bool:
+    """Whether a stored status reason says it rests on a proposed target (core.status)."""
+    return isinstance(reason, str) and AGAINST_PROPOSAL in reason
+
+
 def _render_summary(goals: pd.DataFrame, history: pd.DataFrame, day: JudgingDay) -> None:
     """The whole municipality first: how many goals in each status (word, icon, colour),
     and what changed since the previous judged date."""
@@ -99,6 +104,12 @@ def _render_summary(goals: pd.DataFrame, history: pd.DataFrame, day: JudgingDay)
     order = sorted(Status, key=lambda s: -SEVERITY[s] if s in SEVERITY else 1)
     parts = [f"{status_badge(s)} **{counts[s]}**" for s in order if s in counts]
     st.markdown(f"**{len(goals)} mål:** " + " &nbsp; ".join(parts))
+    n_proposal = int(goals["status_reason"].map(rests_on_proposal).sum())
+    if n_proposal:
+        st.markdown(
+            f":orange-badge[Förslag] {n_proposal} av målen är bedömda mot förslag till "
+            "målvärden som Målpuls har räknat fram, inte mot beslutade mål."
+        )
     previous = day.previous()
     if previous is None:
         return
@@ -314,6 +325,8 @@ def _render_goal_row(
     reason from the indicator that decides it, with a small trend line."""
     with st.container(border=True):
         badge = status_badge(goal["status"]) if isinstance(goal["status"], str) else ""
+        if rests_on_proposal(goal["status_reason"]):
+            badge += " :orange-badge[mot förslag]"
         params = {"kommun": goal["municipality_id"], "mal": goal["goal_id"]}
         if PARAM in st.query_params:
             params[PARAM] = st.query_params[PARAM]
@@ -344,8 +357,10 @@ def _reason_line(goal: pd.Series, ind: pd.DataFrame, series: dict, day: JudgingD
     # The years known on the day end at the year judged (the stored result applied the
     # KPI's publication pattern, core.judging.is_known), so no pattern is needed here.
     known = [v for y, v in zip(years, values, strict=True) if y <= row["judged_year"]][-8:]
+    # A goal judged through an indicator we proposed (the document names none) says so.
+    proposed = " :orange-badge[föreslaget nyckeltal]" if row["provenance"] == "förslag" else ""
     line = (
-        f"*{_short(indicator_name(row), 80)}*: {format_number(row['judged_value'])} "
+        f"*{_short(indicator_name(row), 80)}*{proposed}: {format_number(row['judged_value'])} "
         f"({int(row['judged_year'])}) :gray[{sparkline(known)}]"
     )
     if pd.notna(row["p_met"]) and pd.notna(row["point"]):
@@ -614,6 +629,9 @@ def render_explanations(ind: pd.DataFrame) -> None:
                     f"(80 % intervall {format_number(r['lo80'])}–{format_number(r['hi80'])}); "
                     "inget målvärde att jämföra med."
                 )
+            if r["provenance"] == "förslag" and isinstance(r["reason"], str) and r["reason"]:
+                # Why a proposed indicator was proposed: the document does not name it.
+                lines.append(f":orange-badge[Föreslaget nyckeltal] {r['reason']}")
             st.markdown("  \n".join(lines))
         if ind["as_of"].notna().any():
             as_of = pd.Timestamp(ind["as_of"].dropna().iloc[0]).date()

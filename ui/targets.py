@@ -21,7 +21,13 @@ import streamlit as st
 from core.forecast import Calibration
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number
 from core.params import UrlParamError, parse_choice
-from core.targets import HOLD, OPTION_KINDS, PEER_MEDIAN, TOP_QUARTER, GoalProposals, Proposal
+from core.targets import (
+    OPTION_KEYS,
+    OPTION_KINDS,
+    GoalProposals,
+    Proposal,
+)
+from db import queries
 from db.calibration import read_calibration
 from db.proposals import build_proposals
 from reports import targets_doc
@@ -50,7 +56,7 @@ _GOAL_KEY = "mv_mal"
 _INDICATOR_KEY = "mv_indikator"
 _OPTION_KEY = "mv_alternativ"
 # The option kinds in the URL: short ASCII words, not the UI's phrases.
-OPTION_SLUGS = {HOLD: "halla", PEER_MEDIAN: "median", TOP_QUARTER: "kvartil"}
+OPTION_SLUGS = {kind: key for key, kind in OPTION_KEYS.items()}
 KIND_OF_SLUG = {v: k for k, v in OPTION_SLUGS.items()}
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,10 +119,12 @@ def _render_empty(municipality_id: str, name: str) -> None:
     for key in (GOAL_PARAM, INDICATOR_PARAM, OPTION_PARAM):
         set_url_param(key, None)
     st.info(
-        f"{name} har inga mål med nyckeltal från Kolada ännu, så Målpuls kan inte föreslå "
-        "målvärden. Förslagen bygger på ett nyckeltals historia och på hur liknande kommuner "
-        "har utvecklats. När nyckeltal är kopplade till målen i målfilen (som förslag eller "
-        "beslut) visas förslagen till målvärden här.",
+        f"{name} har inga styrande mål med nyckeltal från Kolada ännu, så Målpuls kan inte "
+        "föreslå målvärden. Målvärden föreslås bara för styrande mål, de som får en prognos; "
+        "inriktningsmål och stödjande mål följs med riktningen (Förbättras, Oförändrat, "
+        "Försämras). Förslagen bygger på ett nyckeltals historia och på hur liknande kommuner "
+        "har utvecklats. När nyckeltal är kopplade till styrande mål i målfilen (som förslag "
+        "eller beslut) visas förslagen till målvärden här.",
         icon=":material/info:",
     )
     st.page_link(
@@ -361,17 +369,21 @@ def _render_choice(municipality_id: str, goal: GoalProposals, p: Proposal, as_of
         "kommandot nedan, och först fullmäktiges eller nämndens beslut gör det till mål.",
         icon=":material/how_to_vote:",
     )
+    frameworks = data.query(queries.query_frameworks, municipality_id)
+    source = frameworks.loc[frameworks["framework_id"] == goal.framework_id, "source_file"]
+    goal_file = source.iloc[0] if not source.empty else f"data/goals/{municipality_id}-….yaml"
     st.code(
-        f"python -m etl propose --kommun {municipality_id} --mal {goal.goal_id} "
-        f"--indikator {p.indicator_id} --alternativ {OPTION_SLUGS[chosen]} "
-        f"--per {as_of.isoformat()}",
+        f"python -m etl propose {goal_file} --indicator {p.indicator_id} "
+        f"--option {OPTION_SLUGS[chosen]} --as-of {as_of.isoformat()}",
         language="bash",
         wrap_lines=True,
     )
     st.caption(
-        "Kommandot är preliminärt: det läggs till i `python -m etl` av en annan del av "
-        "arbetet. Det skriver förslaget i målfilen med provenance förslag; beslutet förs "
-        "sedan in med `python -m etl adopt`."
+        "Kommandot skriver förslaget i målfilen som förslag (provenance förslag, med metod, "
+        "datum och vem) och behåller filens kommentarer; ett förslag som skulle tillåta en "
+        "försämring ersätts av att hålla nivån. När fullmäktige eller nämnden har beslutat "
+        "förs beslutet in med `python -m etl adopt <målfil> --indicator <id> --beslut "
+        '"KF ÅÅÅÅ-MM-DD § N"`.'
     )
 
 
