@@ -58,6 +58,9 @@ UNREALISTIC_BELOW = 0.10
 NO_AMBITION_ABOVE = 0.90
 FLAG_UNREALISTIC = "orealistiskt"
 FLAG_NO_AMBITION = "knappast en ambition"
+# An option whose periodmål is worse than today's level (its peers got worse): shown as
+# such, and never written into a goal file by `python -m etl propose`.
+FLAG_DECLINE = "tillåter en försämring"
 
 
 @dataclass(frozen=True)
@@ -878,3 +881,18 @@ def round_target(value: float) -> float:
     digits = 3 - math.floor(math.log10(abs(value))) - 1
     out = round(value, min(digits, 2))
     return float(out)
+
+
+def allows_decline(option: Option, nulage: Nulage) -> bool:
+    """Whether the option's periodmål lies on the wrong side of today's level."""
+    sign = -1.0 if nulage.direction == "minska" else 1.0
+    return sign * (option.target.value - nulage.latest_value) < 0
+
+
+def option_flags(option: Option, nulage: Nulage) -> str | None:
+    """What a reader must know about an option before choosing it, in words: the realism
+    flag and whether it allows a decline; None when neither applies."""
+    flags = [
+        f for f in (option.flag, FLAG_DECLINE if allows_decline(option, nulage) else None) if f
+    ]
+    return ", ".join(flags) or None

@@ -372,10 +372,28 @@ def m002_target_provenance(con: duckdb.DuckDBPyConnection) -> None:
     """Issue 16: a target value is a proposal or a decision, and a result judged against
     one says which. Rows already there were all decided targets (the only kind before),
     hence 'beslut' for them; the default goes again so a new row must say."""
-    con.execute("ALTER TABLE ambition ADD COLUMN provenance TEXT DEFAULT 'beslut'")
-    con.execute("ALTER TABLE ambition ALTER COLUMN provenance SET NOT NULL")
-    con.execute("ALTER TABLE ambition ALTER COLUMN provenance DROP DEFAULT")
-    con.execute("ALTER TABLE ambition ADD COLUMN proposal_method TEXT")
-    con.execute("ALTER TABLE ambition ADD COLUMN proposal_date DATE")
-    con.execute("ALTER TABLE ambition ADD COLUMN proposal_by TEXT")
-    con.execute("ALTER TABLE indicator_result ADD COLUMN target_provenance TEXT")
+    # Only what is missing: a file built by a version with these columns but without the
+    # _migrations record (as m001_baseline assumes of any file) has them already.
+    if not _has_column(con, "ambition", "provenance"):
+        con.execute("ALTER TABLE ambition ADD COLUMN provenance TEXT DEFAULT 'beslut'")
+        con.execute("ALTER TABLE ambition ALTER COLUMN provenance SET NOT NULL")
+        con.execute("ALTER TABLE ambition ALTER COLUMN provenance DROP DEFAULT")
+    for column, kind in (
+        ("proposal_method", "TEXT"),
+        ("proposal_date", "DATE"),
+        ("proposal_by", "TEXT"),
+    ):
+        if not _has_column(con, "ambition", column):
+            con.execute(f"ALTER TABLE ambition ADD COLUMN {column} {kind}")
+    if not _has_column(con, "indicator_result", "target_provenance"):
+        con.execute("ALTER TABLE indicator_result ADD COLUMN target_provenance TEXT")
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND table_name = ? AND column_name = ?",
+            [table, column],
+        ).fetchone()[0]
+    )

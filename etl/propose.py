@@ -36,7 +36,14 @@ from core.forecast import MAX_AGE_YEARS, MIN_POINTS
 from core.format import format_number
 from core.goals import Area, Goal, GoalFile
 from core.kpi_search import KpiSearchIndex, propose_for_goal
-from core.targets import OPTION_KINDS, GoalProposals, Option, Proposal, round_target
+from core.targets import (
+    OPTION_KINDS,
+    GoalProposals,
+    Option,
+    Proposal,
+    allows_decline,
+    round_target,
+)
 from db.proposals import build_proposals
 from db.targets import query_series_coverage
 from etl.goal_edit import add_ambitions, add_indicator
@@ -89,20 +96,13 @@ def target_entries(
     return entries
 
 
-def worse_than_today(option: Option, proposal: Proposal) -> bool:
-    """Whether the option's periodmål lies on the wrong side of today's level (the peers
-    got worse, and their pace carried over allows a decline)."""
-    sign = -1.0 if proposal.nulage.direction == "minska" else 1.0
-    return sign * (option.target.value - proposal.nulage.latest_value) < 0
-
-
 def choose_option(proposal: Proposal, option_kind: str) -> Option | None:
     """The option of the asked kind; but a target that allows a decline is no target a
     council would adopt, so where the asked option is worse than today's level, holding
     today's level is proposed instead (the page still shows every option)."""
     by_kind = {o.kind: o for o in proposal.options}
     option = by_kind.get(option_kind)
-    if option is not None and worse_than_today(option, proposal):
+    if option is not None and allows_decline(option, proposal.nulage):
         return by_kind.get(OPTION_KINDS[0], option)
     return option
 

@@ -1,20 +1,27 @@
 """The chart of one frozen indicator, drawn only from what the report stored: the series
-as known on the report date, the ambitions, and the forecast with its 80 % interval. The
-app shows it with Altair; the Word export embeds the same chart as a PNG (vl-convert)."""
+as known on the report date, the ambitions (a proposed target value hollow and dashed,
+named "Förslag till målvärde"), and the forecast with its 80 % interval. The app shows it
+with Altair; the Word export embeds the same chart as a PNG (vl-convert) with alt_text as
+its alternative text."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-from core.format import CHART_CONFIG, YEAR_FORMAT, format_number, year_ticks
-from core.reports import ReportIndicator
+from core.format import CHART_CONFIG, YEAR_FORMAT, forecast_text, format_number, year_ticks
+from core.reports import ReportAmbition, ReportIndicator
 
 KOMMUN_COLOUR = "#1f4e79"
 AMBITION_COLOUR = "#2e7d32"
 FORECAST_COLOUR = "#e08214"
 # The text column the tooltips show (format_number: "1 278", "78,3").
 SHOWN = "Avrundat värde"
+# How a target value is named by its provenance (core.reports.ReportAmbition): a proposal
+# is never drawn or named as a decided target (issue 16).
+DECIDED = "Målvärde"
+PROPOSED = "Förslag till målvärde"
+TARGET_FIELD = "Målvärdets status"
 
 
 def indicator_chart(ind: ReportIndicator, municipality_name: str) -> alt.LayerChart:
@@ -45,27 +52,7 @@ def indicator_chart(ind: ReportIndicator, municipality_name: str) -> alt.LayerCh
         )
     ]
     if ind.ambitions:
-        amb = pd.DataFrame(
-            {
-                "Typ": [a.kind for a in ind.ambitions],
-                "År": [a.date.year for a in ind.ambitions],
-                "Värde": [a.value for a in ind.ambitions],
-                SHOWN: [format_number(a.value) for a in ind.ambitions],
-            }
-        )
-        layers.append(
-            alt.Chart(_inline(amb))
-            .mark_point(shape="diamond", size=110, filled=True, color=AMBITION_COLOUR)
-            .encode(
-                x=x,
-                y="Värde:Q",
-                tooltip=[
-                    alt.Tooltip("Typ:N"),
-                    year,
-                    alt.Tooltip(f"{SHOWN}:N", title="Målvärde"),
-                ],
-            )
-        )
+        layers.extend(_ambition_layers(ind, x, year))
     if ind.point is not None and ind.horizon_years is not None and ind.latest_year is not None:
         text = format_number(ind.point)
         if ind.lo80 is not None and ind.hi80 is not None:
@@ -96,9 +83,93 @@ def indicator_chart(ind: ReportIndicator, municipality_name: str) -> alt.LayerCh
             width=440,
             height=180,
             title=alt.TitleParams(ind.title, fontSize=12, anchor="start", limit=520),
+            description=alt_text(ind, municipality_name),
         )
         .configure(**CHART_CONFIG)
     )
+
+
+def _ambition_layers(ind: ReportIndicator, x: alt.X, year: alt.Tooltip) -> list[alt.Chart]:
+    """The target values as diamonds: decided ones filled, proposals hollow and dashed
+    (as ui.charts.history_chart draws them), with a legend naming which is which since a
+    PNG in a Word document has no tooltips."""
+    rows = pd.DataFrame(
+        {
+            "Typ": [a.kind for a in ind.ambitions],
+            "År": [a.date.year for a in ind.ambitions],
+            "Värde": [a.value for a in ind.ambitions],
+            SHOWN: [format_number(a.value) for a in ind.ambitions],
+            TARGET_FIELD: [PROPOSED if _proposed(a) else DECIDED for a in ind.ambitions],
+        }
+    )
+    present = [name for name in (DECIDED, PROPOSED) if (rows[TARGET_FIELD] == name).any()]
+    legend = alt.Legend(orient="bottom", title=None)
+    # Fill and dash share the field and domain, so Vega-Lite draws one legend for both.
+    fill = alt.Fill(
+        f"{TARGET_FIELD}:N",
+        scale=alt.Scale(domain=present, range=[_fill(n) for n in present]),
+        legend=legend,
+    )
+    dash = alt.StrokeDash(
+        f"{TARGET_FIELD}:N",
+        scale=alt.Scale(domain=present, range=[_dash(n) for n in present]),
+        legend=legend,
+    )
+    layers = []
+    for name in present:
+        layers.append(
+            alt.Chart(_inline(rows[rows[TARGET_FIELD] == name]))
+            .mark_point(shape="diamond", size=110, strokeWidth=2, color=AMBITION_COLOUR, opacity=1)
+            .encode(
+                x=x,
+                y="Värde:Q",
+                fill=fill,
+                strokeDash=dash,
+                tooltip=[alt.Tooltip("Typ:N"), year, alt.Tooltip(f"{SHOWN}:N", title=name)],
+            )
+        )
+    return layers
+
+
+def _proposed(a: ReportAmbition) -> bool:
+    return a.provenance == "förslag"
+
+
+def _fill(name: str) -> str:
+    return "white" if name == PROPOSED else AMBITION_COLOUR
+
+
+def _dash(name: str) -> list[int]:
+    return [3, 2] if name == PROPOSED else [1, 0]
+
+
+def alt_text(ind: ReportIndicator, municipality_name: str) -> str:
+    """The chart in words, for the Word picture's alternative text and the chart's
+    description: what it shows, its target values named by provenance (a proposal as
+    "förslag till målvärde (ej beslutat)"), and the forecast."""
+    parts = [f"Diagram: {ind.title}, {municipality_name}"]
+    if ind.years:
+        parts.append(
+            f"värden {ind.years[0]}–{ind.years[-1]}"
+            if len(ind.years) > 1
+            else f"värde {ind.years[0]}"
+        )
+    decided = [a for a in ind.ambitions if not _proposed(a)]
+    proposed = [a for a in ind.ambitions if _proposed(a)]
+    if decided:
+        parts.append(f"{DECIDED.lower()} {_targets(decided)}")
+    if proposed:
+        parts.append(f"{PROPOSED.lower()} (ej beslutat) {_targets(proposed)}")
+    if ind.point is not None and ind.latest_year is not None and ind.horizon_years is not None:
+        parts.append(
+            "prognos "
+            + forecast_text(ind.point, ind.lo80, ind.hi80, ind.latest_year, ind.horizon_years)
+        )
+    return "; ".join(parts) + "."
+
+
+def _targets(ambitions: list[ReportAmbition]) -> str:
+    return ", ".join(f"{format_number(a.value)} år {a.date.year}" for a in ambitions)
 
 
 def _inline(frame: pd.DataFrame) -> alt.InlineData:

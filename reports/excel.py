@@ -1,6 +1,8 @@
 """A frozen report as an Excel workbook: a summary sheet, one sheet per area with every
 indicator's status, forecast with interval, data year and next publication, and the
-source lines. Numbers stay numbers (Excel formats them in the reader's locale)."""
+source lines. Numbers stay numbers (Excel formats them in the reader's locale). A target
+value is marked Beslutat or Förslag, and a status judged against a proposal (issue 16) says
+so in "Bedömd mot", never as one against a decided target."""
 
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, numbered_label
-from core.reports import Report, ReportGoal
+from core.reports import Report, ReportGoal, ReportIndicator
+from core.status import AGAINST_PROPOSAL
 
 BOLD = Font(bold=True)
+P_MET = "Sannolikhet att nå målvärdet (beslutat eller förslag)"
 INDICATOR_COLUMNS = (
     ("Mål", 44),
     ("Målstatus", 14),
@@ -26,16 +30,21 @@ INDICATOR_COLUMNS = (
     ("Senaste år", 10),
     ("Senaste värde", 12),
     ("Målvärde", 10),
+    ("Målvärdet är", 11),  # Beslutat | Förslag
     ("Måldatum", 11),
     ("Prognosår", 10),
     ("Prognos", 10),
     ("Prognos 80 %, lägst", 12),
     ("Prognos 80 %, högst", 12),
-    ("Sannolikhet att nå målvärdet", 14),
+    (P_MET, 14),
     ("Nästa publicering", 12),
     ("Ledningens bedömning", 16),
 )
 BASIS = {"mål": "målvärde", "riktning": "riktning", "bevakas": "bevakas", "ingen": "–"}
+ON_PROPOSAL = "förslag till målvärde (ej beslutat)"
+PROVENANCE = {"beslut": "Beslutat", "förslag": "Förslag"}
+# Each indicator column's 1-based number, by its title.
+_COL = {title: n for n, (title, _w) in enumerate(INDICATOR_COLUMNS, start=1)}
 
 
 def _sheet_name(text: str, used: set[str]) -> str:
@@ -59,6 +68,7 @@ def _header(ws: Worksheet, report: Report) -> int:
         ("Vilka värden som räknas", report.vintage_note),
         ("Status och prognoser", SOURCE_COMPUTED),
         ("Värden", SOURCE_RAW),
+        ("Förslag till målvärden", _proposal_count(report)),
     ]
     for r, (k, v) in enumerate(rows, start=1):
         ws.cell(r, 1, k).font = BOLD
@@ -79,6 +89,38 @@ def _goal_name(g: ReportGoal) -> str:
     return numbered_label(g.number, g.title)
 
 
+def _provenance(i: ReportIndicator) -> str | None:
+    """Beslutat | Förslag for a status judged against a target value, else None. A report
+    frozen before proposals existed has no target_provenance: its targets were decided."""
+    if i.target_value is None:
+        return None
+    return PROVENANCE[i.target_provenance or "beslut"]
+
+
+def _basis(i: ReportIndicator) -> str:
+    if i.target_provenance == "förslag":
+        return ON_PROPOSAL
+    return BASIS.get(i.basis, i.basis)
+
+
+def _goal_on_proposal(g: ReportGoal) -> bool:
+    """core.status writes AGAINST_PROPOSAL into a goal summary resting on a proposal."""
+    return AGAINST_PROPOSAL in g.reason
+
+
+def _proposal_count(report: Report) -> str:
+    """How many statuses rest on proposed target values; a proposal is never counted as
+    a decided target."""
+    judged = [i for i in report.indicators if i.target_value is not None]
+    proposed = sum(1 for i in judged if i.target_provenance == "förslag")
+    goals = sum(1 for g in report.goals if _goal_on_proposal(g))
+    return (
+        f"{proposed} av {len(report.indicators)} indikatorer och {goals} av "
+        f"{len(report.goals)} mål är bedömda mot {ON_PROPOSAL}; {len(judged) - proposed} av "
+        f"{len(report.indicators)} indikatorer mot beslutade målvärden."
+    )
+
+
 def to_workbook(report: Report) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -93,6 +135,7 @@ def to_workbook(report: Report) -> bytes:
         ("Kommentar", 40),
         ("Avviker från beräknad status", 14),
         ("Indikatorer", 11),
+        ("Bedömd mot förslag till målvärde", 14),
     )
     _table_header(ws, row, columns)
     ws.column_dimensions["A"].width = 36
@@ -108,6 +151,7 @@ def to_workbook(report: Report) -> bytes:
             g.assessment_comment or "",
             "ja" if g.disagrees else "",
             len(report.indicators_of(g.goal_id)),
+            "ja" if _goal_on_proposal(g) else "",
         )
         for c, v in enumerate(values, start=1):
             ws.cell(row, c, v).alignment = Alignment(wrap_text=True, vertical="top")
@@ -128,8 +172,8 @@ def to_workbook(report: Report) -> bytes:
                 sheet.cell(r, 1, _goal_name(g))
                 sheet.cell(r, 2, g.status)
                 sheet.cell(r, 3, "Inga indikatorer i målfilen")
-                sheet.cell(r, 7, g.reason)
-                sheet.cell(r, 18, g.assessment or "")
+                sheet.cell(r, _COL["Motivering"], g.reason)
+                sheet.cell(r, _COL["Ledningens bedömning"], g.assessment or "")
                 continue
             for i in inds:
                 r += 1
@@ -144,11 +188,12 @@ def to_workbook(report: Report) -> bytes:
                     i.title,
                     i.judged_kpi_id or i.kpi_id or "lokal",
                     i.status,
-                    BASIS.get(i.basis, i.basis),
+                    _basis(i),
                     i.reason,
                     i.latest_year,
                     i.latest_value,
                     i.target_value,
+                    _provenance(i),
                     i.target_date.isoformat() if i.target_date else None,
                     forecast_year,
                     i.point,
@@ -160,8 +205,9 @@ def to_workbook(report: Report) -> bytes:
                 )
                 for c, v in enumerate(values, start=1):
                     cell = sheet.cell(r, c, v)
-                    cell.alignment = Alignment(wrap_text=c in (1, 3, 7), vertical="top")
-                    if c == 16 and v is not None:
+                    wrap = c in (_COL["Mål"], _COL["Indikator"], _COL["Motivering"])
+                    cell.alignment = Alignment(wrap_text=wrap, vertical="top")
+                    if c == _COL[P_MET] and v is not None:
                         cell.number_format = "0%"
         sheet.cell(r + 2, 1, f"Status och prognoser: {SOURCE_COMPUTED}. Värden: {SOURCE_RAW}.")
     buf = io.BytesIO()

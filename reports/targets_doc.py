@@ -49,8 +49,10 @@ from core.targets import (
     UNREALISTIC_BELOW,
     GoalProposals,
     Proposal,
+    option_flags,
 )
 from db import judging, queries, target_charts
+from reports.word import set_swedish
 
 TITLE = "Nulägesbild och förslag till delmål"
 NOT_DECIDED = "Förslag — inte beslutat"
@@ -152,7 +154,7 @@ def option_rows(proposal: Proposal) -> list[dict[str, str]]:
         row |= {
             "Accepterad gräns": format_number(o.accepted_limit),
             "P(nås)": format_p(o.target.p_reached),
-            "Flagga": o.flag or "–",
+            "Flagga": option_flags(o, proposal.nulage) or "–",
             "Underlag": o.evidence,
         }
         rows.append(row)
@@ -614,10 +616,10 @@ def word_document(
     today's value and the options."""
     charts = charts or {}
     doc = Document()
+    set_swedish(doc)
     doc.styles["Normal"].font.name = "Calibri"
     doc.styles["Normal"].font.size = Pt(10.5)
     doc.core_properties.title = f"{TITLE}: {framework_name}"
-    doc.core_properties.language = "sv-SE"
     doc.add_heading(TITLE, level=0)
     warn = doc.add_paragraph().add_run(NOT_DECIDED)
     warn.bold = True
@@ -701,8 +703,9 @@ def _indicator_section(
         para = doc.add_paragraph(style="List Bullet")
         para.add_run(f"{option_label(o.kind)}: ").bold = True
         para.add_run(f"{o.description} {o.evidence}")
-        if o.flag:
-            para.add_run(f" Bedömning: {o.flag}.").italic = True
+        flags = option_flags(o, p.nulage)
+        if flags:
+            para.add_run(f" Bedömning: {flags}.").italic = True
     if p.note:
         doc.add_paragraph(p.note)
 
@@ -786,7 +789,7 @@ def excel_rows(
                             m.kind,
                             m.value,
                             m.p_reached,
-                            o.flag or "",
+                            option_flags(o, p.nulage) or "",
                             m.evidence,
                         )
                     )

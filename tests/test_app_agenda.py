@@ -54,21 +54,24 @@ def _direct_sdgs(con: duckdb.DuckDBPyConnection, kommun: str) -> dict[int, set[s
     out: dict[int, set[str]] = {}
     for sdg, prov in rows:
         out.setdefault(sdg, set()).add(prov)
+    # A proposed indicator's mapped SDG is a proposed link, too.
+    for (sdg,) in con.execute(_KPI_SDGS + " AND i.provenance = 'förslag'", [kommun]).fetchall():
+        out.setdefault(sdg, set()).add("förslag")
     return out
 
 
+_KPI_SDGS = """
+    SELECT DISTINCT m.sdg FROM indicator i
+    JOIN kpi_sdg_map m ON m.kpi_id = i.kpi_id
+    JOIN sdg_kpi_result r ON r.kpi_id = m.kpi_id AND r.municipality_id = i.municipality_id
+    WHERE i.municipality_id = ?
+"""
+
+
 def _via_kpi_sdgs(con: duckdb.DuckDBPyConnection, kommun: str) -> set[int]:
+    """SDGs reached through the document's own indicators (not proposed ones)."""
     return {
-        r[0]
-        for r in con.execute(
-            """
-            SELECT DISTINCT m.sdg FROM indicator i
-            JOIN kpi_sdg_map m ON m.kpi_id = i.kpi_id
-            JOIN sdg_kpi_result r ON r.kpi_id = m.kpi_id AND r.municipality_id = i.municipality_id
-            WHERE i.municipality_id = ?
-            """,
-            [kommun],
-        ).fetchall()
+        r[0] for r in con.execute(_KPI_SDGS + " AND i.provenance <> 'förslag'", [kommun]).fetchall()
     }
 
 
@@ -165,7 +168,9 @@ def test_vetlanda_challenges_and_rus_reach_the_sdgs(tiny_env: Paths) -> None:
     reverse = next(d.value for d in at.dataframe if "Utmaningar" in d.value.columns)
     first = reverse.iloc[0]
     assert "Inkludering" in first["Utmaningar"] and "(förslag)" in first["RUS"]
-    assert first["Globala mål (förslag)"].split(", ") == ["11", "16", "17"]
+    # 11, 16, 17 from the file's proposed links; 8 through a proposed indicator (N02243,
+    # sysselsatta invånare, mapped to SDG 8).
+    assert first["Globala mål (förslag)"].split(", ") == ["8", "11", "16", "17"]
 
 
 def test_matrix_click_selects_the_sdg(tiny_env: Paths) -> None:

@@ -235,7 +235,9 @@ def test_agenda_2030_links_download(server: str, page: Page) -> None:
     header = text.splitlines()[0].split(";")
     assert header[:5] == ["Mål-id", "Mål", "Globalt mål", "Globalt mål, namn", "Koppling"]
     rows = [line.split(";") for line in text.splitlines()[1:] if line.count(";") >= 4]
-    assert len(rows) == 52  # Vetlanda's 52 proposed delstrategi → SDG links
+    # Vetlanda's 52 proposed delstrategi → SDG links in the goal file, and 8 more through
+    # the indicators `python -m etl propose` proposed: all of them proposals.
+    assert len(rows) == 60
     assert {r[4] for r in rows} == {"Förslag"}
     assert text.rstrip().endswith("Egen bearbetning av data från Kolada.")
 
@@ -386,3 +388,225 @@ def test_no_developer_chrome_and_swedish_chart_numbers(server: str, page: Page) 
     expect(tooltip).to_contain_text("Värde")
     expect(tooltip).to_contain_text(re.compile(r"1\s622"))
     page.screenshot(path=str(ARTIFACTS / "mal-1962-mal-5-diagram.png"))
+
+
+# The Målvärden page (issue 16, app_pages/targets.py, ui/targets.py) for Norberg.
+_WAIT = 30_000  # ms for each expect once the page is drawn (expect's default is 5 s)
+
+
+@pytest.fixture(scope="module")
+def targets_choice(built_paths: Paths) -> tuple[str, str, str, str]:
+    """(goal id, indicator id, indicator title, KPI) of Norberg's first indicator that has a
+    "median" option on the day the page opens on (the default bedömningsdag), read from the
+    database the test server serves."""
+    import datetime as dt
+
+    from core.judging import default_judging_date
+    from db import queries
+    from db.connection import connect_read_only
+    from db.proposals import build_proposals
+
+    con = connect_read_only(built_paths.db_path)
+    try:
+        data_date = dt.date.fromisoformat(queries.query_meta(con)["data_date"])
+        dates = queries.query_judging_dates(con, "1962") or [(data_date, None)]
+        as_of = default_judging_date(list(dates), data_date)
+        goals = build_proposals(con, "1962", as_of=as_of)
+    finally:
+        con.close()
+    for g in goals:
+        for p in g.proposals:
+            if any(o.kind == "liknande kommuners mediantakt" for o in p.options):
+                return g.goal_id, p.indicator_id, p.indicator_title, p.nulage.kpi
+    pytest.fail(f"Norberg har inget förslag med mediantakt per {as_of}")
+
+
+def _targets_url(server: str, choice: tuple[str, str, str, str]) -> str:
+    goal_id, indicator_id, _, _ = choice
+    return (
+        f"{server}/malvarden?kommun=1962&mal={goal_id}&indikator={indicator_id}&alternativ=median"
+    )
+
+
+def _targets_drawn(page: Page, timeout: float = 90_000) -> None:
+    """The run has ended, every element is drawn (no skeleton, nothing stale) and Vega
+    has drawn the chart; then no traceback anywhere."""
+    expect(page.locator("h1").first).to_have_text("Målvärden – Norberg", timeout=timeout)
+    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=timeout
+    )
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=timeout)
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=timeout)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0, timeout=_WAIT)
+    assert "Traceback" not in page.locator("body").inner_text()
+
+
+def test_targets_page_norberg_and_excel_download(
+    server: str, page: Page, targets_choice: tuple[str, str, str, str]
+) -> None:
+    """A controller's path: a shared link to one of Norberg's indicators with the median
+    option chosen shows the nulägesbild, the chart, the options table, the choice with its
+    command and the downloads; the Excel file opens with its "Förslag" sheet."""
+    import openpyxl
+
+    goal_id, indicator_id, title, kpi = targets_choice
+    page.set_default_timeout(60_000)
+    page.goto(_targets_url(server, targets_choice))
+    _targets_drawn(page)
+    page.screenshot(path=str(ARTIFACTS / "malvarden-1962-top.png"))
+    expect(page).to_have_url(re.compile(rf"mal={re.escape(goal_id)}(&|$)"), timeout=_WAIT)
+    expect(page).to_have_url(
+        re.compile(rf"indikator={re.escape(indicator_id)}(&|$)"), timeout=_WAIT
+    )
+    expect(page.locator("h3", has_text=title).first).to_be_visible(timeout=_WAIT)
+    # The nulägesbild: its heading, the four figures, the words.
+    expect(page.get_by_role("heading", name="Nulägesbild", exact=True)).to_be_visible(timeout=_WAIT)
+    expect(page.locator('[data-testid="stMetric"]')).to_have_count(4, timeout=_WAIT)
+    expect(page.get_by_text("Plats bland alla kommuner").first).to_be_visible(timeout=_WAIT)
+    # The chart, drawn by Vega.
+    chart = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(chart).to_have_count(1, timeout=_WAIT)
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator("canvas, svg").first).to_be_visible(timeout=_WAIT)
+    # The options table, one row per option, all named as förslag.
+    table = page.locator(".mp-table table")
+    expect(table).to_have_count(1, timeout=_WAIT)
+    expect(table.locator("caption")).to_contain_text("Alternativen", timeout=_WAIT)
+    expect(table.locator("tbody tr")).to_have_count(3, timeout=_WAIT)
+    expect(table).to_contain_text("Förslag: liknande kommuners mediantakt", timeout=_WAIT)
+    # The choice from the URL, and the command that writes it into the goal file.
+    radio = page.get_by_role("radio", name="Förslag: liknande kommuners mediantakt")
+    expect(radio).to_be_checked(timeout=_WAIT)
+    expect(page.get_by_role("radio", name="Förslag: hålla nivån")).not_to_be_checked(timeout=_WAIT)
+    expect(page.get_by_text("är ett förslag till politiken, inte ett beslut")).to_be_visible(
+        timeout=_WAIT
+    )
+    code = page.locator('[data-testid="stCode"]')
+    expect(code).to_have_count(1, timeout=_WAIT)
+    expect(code).to_contain_text(
+        "python -m etl propose data/goals/1962-norberg.yaml", timeout=_WAIT
+    )
+    expect(code).to_contain_text(f"--indicator {indicator_id}", timeout=_WAIT)
+    expect(code).to_contain_text("--option median", timeout=_WAIT)
+    # The downloads.
+    word = page.get_by_role("button", name="Ladda ner Word")
+    excel = page.get_by_role("button", name="Ladda ner Excel")
+    expect(word).to_have_count(1, timeout=_WAIT)
+    expect(excel).to_have_count(1, timeout=_WAIT)
+    excel.scroll_into_view_if_needed()
+    expect(word).to_be_visible(timeout=_WAIT)
+    expect(excel).to_be_visible(timeout=_WAIT)
+    page.screenshot(path=str(ARTIFACTS / "malvarden-1962.png"), full_page=True)
+    _settled(page)
+    with page.expect_download(timeout=120_000) as info:
+        excel.click()
+    download = info.value
+    assert download.suggested_filename.startswith("malvarden-1962-")
+    assert download.suggested_filename.endswith(".xlsx")
+    target = ARTIFACTS / "malvarden-1962.xlsx"
+    download.save_as(target)
+    book = openpyxl.load_workbook(target)
+    assert "Förslag" in book.sheetnames and "Nulägesbild" in book.sheetnames
+    sheet = book["Förslag"]
+    assert str(sheet["A1"].value).startswith("Nulägesbild och förslag till delmål")
+    assert "Norberg" in str(sheet["A2"].value)
+    rows = list(sheet.values)
+    ours = [r for r in rows if len(r) > 3 and r[2] == title and r[3] == kpi]
+    assert ours, f"ingen rad för {title} ({kpi}) i bladet Förslag"
+    # Choosing an option wrote nothing and the page is still whole after the download.
+    expect(radio).to_be_checked(timeout=_WAIT)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0, timeout=_WAIT)
+
+
+def test_targets_bad_goal_gets_a_swedish_message(
+    server: str, page: Page, targets_choice: tuple[str, str, str, str]
+) -> None:
+    """A stale or mistyped `mal`: a Swedish message with the goals to choose, no traceback;
+    a goal link in the message opens that goal."""
+    page.set_default_timeout(60_000)
+    page.goto(f"{server}/malvarden?kommun=1962&mal=finnsinte&alternativ=median")
+    expect(
+        page.get_by_text(
+            "Målet finnsinte finns inte bland målen med nyckeltal för Norberg. Välj ett av målen:"
+        )
+    ).to_be_visible(timeout=90_000)  # the first run reads the proposals
+    _targets_drawn(page)
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "Error" not in body, body
+    assert "Exception" not in body, body
+    page.screenshot(path=str(ARTIFACTS / "malvarden-1962-mal-finnsinte.png"))
+    goal_id = targets_choice[0]
+    link = page.locator(f'[data-testid="stMain"] a[href$="mal={goal_id}"]').first
+    expect(link).to_be_visible(timeout=_WAIT)
+    link.click()
+    expect(page).to_have_url(
+        re.compile(rf"/malvarden\?.*mal={re.escape(goal_id)}(&|$)"), timeout=_WAIT
+    )
+    _targets_drawn(page)
+    expect(page.get_by_text("Målet finnsinte finns inte")).to_have_count(0, timeout=_WAIT)
+
+
+# Overflowing the phone's width is allowed only inside what scrolls sideways on purpose:
+# tables, charts, code.
+_OVERFLOW_JS = """
+(width) => {
+  const allowed = '.mp-table, [data-testid="stVegaLiteChart"], [data-testid="stDataFrame"],'
+    + ' [data-testid="stTable"], [data-testid="stCode"], [data-testid="stSidebar"]';
+  const out = [];
+  for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+    if (el.closest(allowed)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility === 'hidden' || s.display === 'none') continue;
+    if (r.right > width + 1) {
+      out.push(`${el.tagName}#${el.id}.${el.className} [${el.getAttribute('data-testid')}]`
+        + ` right=${Math.round(r.right)}`);
+    }
+  }
+  return {
+    scrollWidth: document.scrollingElement.scrollWidth,
+    mainScrollWidth: (document.querySelector('[data-testid="stMain"]') || {}).scrollWidth,
+    offenders: out.slice(0, 20),
+  };
+}
+"""
+
+
+def test_targets_page_fits_a_phone(
+    server: str, browser: Browser, targets_choice: tuple[str, str, str, str]
+) -> None:
+    """At 390×844 nothing on the Målvärden page is wider than the screen except inside
+    the table, the chart and the code block (which scroll sideways by themselves)."""
+    context, page = _device_page(browser, "phone")
+    try:
+        page.set_default_timeout(60_000)
+        page.goto(_targets_url(server, targets_choice))
+        _targets_drawn(page)
+        page.screenshot(path=str(ARTIFACTS / "malvarden-1962-phone-top.png"))
+        chart = page.locator('[data-testid="stVegaLiteChart"]')
+        chart.scroll_into_view_if_needed()
+        expect(chart.locator("canvas, svg").first).to_be_visible(timeout=_WAIT)
+        expect(page.get_by_role("button", name="Ladda ner Excel")).to_have_count(1, timeout=_WAIT)
+        width = VIEWPORTS["phone"][0]
+        result = page.evaluate(_OVERFLOW_JS, width)
+        page.screenshot(path=str(ARTIFACTS / "malvarden-1962-phone.png"), full_page=True)
+        assert result["scrollWidth"] <= width, result
+        assert result["mainScrollWidth"] is None or result["mainScrollWidth"] <= width, result
+        assert not result["offenders"], result
+        # The check is not blind: a block wider than the phone is caught.
+        page.evaluate(
+            """() => {
+              const wide = document.createElement('div');
+              wide.id = 'mp-too-wide';
+              wide.style.width = '600px';
+              wide.style.height = '10px';
+              const main = document.querySelector('[data-testid="stMainBlockContainer"]')
+                || document.querySelector('[data-testid="stMain"]');
+              main.appendChild(wide);
+            }"""
+        )
+        caught = page.evaluate(_OVERFLOW_JS, width)["offenders"]
+        assert any(o.startswith("DIV#mp-too-wide.") for o in caught), caught
+    finally:
+        context.close()

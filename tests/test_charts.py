@@ -4,13 +4,14 @@ tooltips (as the SVG's aria labels) say "1 278" and "67,5", years say "2020"."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from core.reports import ReportIndicator
+from core.reports import ReportAmbition, ReportIndicator
 from reports.charts import indicator_chart, indicator_png
 from tests.test_reports import _ind
 from ui.charts import SHOWN, distribution_chart, history_chart, ranking_chart, series_chart
@@ -72,6 +73,23 @@ def test_report_chart_forecast_tooltip() -> None:
     ind = _indicator(point=1450.3, lo80=1300.0, hi80=1600.7, horizon_years=2)
     _, aria = _texts(indicator_chart(ind, "Norberg"))
     assert f"Prognos: 1{NBSP}450 (80 %: 1{NBSP}300–1{NBSP}601)" in aria
+
+
+def test_report_chart_names_a_proposed_target_in_its_legend() -> None:
+    """A PNG has no tooltips: the legend under the chart tells a decided target value
+    (filled diamond) from a proposal (hollow, dashed), and the tooltips name each."""
+    ambitions = [
+        ReportAmbition(date=dt.date(2022, 12, 31), value=1200.0, kind="delmål"),
+        ReportAmbition(
+            date=dt.date(2023, 12, 31), value=1100.0, kind="periodmål", provenance="förslag"
+        ),
+    ]
+    texts, aria = _texts(indicator_chart(_indicator(ambitions=ambitions), "Norberg"))
+    assert {"Målvärde", "Förslag till målvärde"} <= set(texts)
+    assert f"Typ: delmål; Målvärde: 1{NBSP}200" in aria
+    assert f"Typ: periodmål; Förslag till målvärde: 1{NBSP}100" in aria
+    texts, _ = _texts(indicator_chart(_indicator(ambitions=ambitions[:1]), "Norberg"))
+    assert "Målvärde" in texts and "Förslag till målvärde" not in texts
 
 
 def test_report_png_is_rendered() -> None:

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -20,6 +21,7 @@ from docx import Document
 from streamlit.testing.v1 import AppTest
 
 from config import PROJECT_ROOT, Paths
+from core.labels import status_text
 from core.reports import (
     Report,
     ReportAmbition,
@@ -30,15 +32,16 @@ from core.reports import (
 from db.connection import create_database
 from etl.live import run_live
 from etl.pipeline import build_offline
-from reports.excel import to_workbook
+from reports.charts import alt_text, indicator_chart
+from reports.excel import INDICATOR_COLUMNS, to_workbook
 from reports.freeze import build_report, freeze, report_label
 from reports.store import ReportExistsError, load_report, save_report
 from reports.word import SECTION_TITLE, to_docx
+from tests.conftest import goal_file_without_proposals
 
 from .standin import KoladaStandIn, quick_settings
 
 KOLADA = PROJECT_ROOT / "data" / "kolada"
-GOALS = PROJECT_ROOT / "data" / "goals"
 APP = str(PROJECT_ROOT / "app.py")
 APRIL, AUGUST = dt.date(2023, 4, 30), dt.date(2023, 8, 31)
 
@@ -211,10 +214,12 @@ def test_removed_value_is_reported() -> None:
 @pytest.fixture
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
     """A state folder with an offline-built database and Vaggeryd's goal file only, as
-    the app and the CLI see it (MALPULS_DATA_DIR, MALPULS_GOALS_DIR)."""
+    the app and the CLI see it (MALPULS_DATA_DIR, MALPULS_GOALS_DIR). The file is as the
+    municipality wrote it, without the bundled proposals: these tests follow revised
+    values, not target provenance (test_exports_tell_a_proposed_target_from_a_decided_one)."""
     goals = tmp_path / "goals"
     goals.mkdir()
-    shutil.copy(GOALS / "0665-vaggeryd.yaml", goals)
+    goal_file_without_proposals("0665-vaggeryd.yaml", goals / "0665-vaggeryd.yaml")
     monkeypatch.setenv("MALPULS_DATA_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("MALPULS_GOALS_DIR", str(goals))
     paths = Paths.from_env()
@@ -327,13 +332,16 @@ def test_excel_export(norberg_report: Report) -> None:
     assert with_forecast, "some indicator has a forecast to export"
     all_rows = [r for s in book.sheetnames[1:] for r in book[s].values]
     for i in with_forecast:
-        row = next(r for r in all_rows if r[2] == i.title and r[0] and r[12] is not None)
-        assert (row[12], row[13], row[14]) == pytest.approx((i.point, i.lo80, i.hi80))
+        point = _column("Prognos")
+        row = next(r for r in all_rows if r[2] == i.title and r[0] and r[point] is not None)
+        assert row[point : point + 3] == pytest.approx((i.point, i.lo80, i.hi80))
     assert "Källa: Kolada" in str(area[-1][0])
 
 
 def test_word_export(norberg_report: Report) -> None:
     doc = Document(io.BytesIO(to_docx(norberg_report)))
+    assert doc.core_properties.language == "sv-SE"
+    assert "en-US" not in doc.styles.element.xml  # Swedish for screen readers and spelling
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings.count(SECTION_TITLE) == len(norberg_report.goals)
     assert f"Mål 2. {norberg_report.goals[1].title}" in headings
@@ -343,10 +351,171 @@ def test_word_export(norberg_report: Report) -> None:
     assert doc.part.related_parts[png].content_type == "image/png"
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Egen bearbetning av data från Kolada" in text and "Källa: Kolada" in text
-    assert f"Bedömning: ▼ Försämras. {norberg_report.goals[0].reason}" in text
+    first = norberg_report.goals[0]
+    assert f"Bedömning: {status_text(first.status)}. {first.reason}" in text
     table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells][:2] == ["Indikator", "Status"]
     assert len(table.rows) == 1 + len(norberg_report.indicators_of(norberg_report.goals[0].goal_id))
+
+
+# ------------------------------------------------- targets: decided or proposed (issue 16)
+
+MID_2021 = dt.date(2021, 6, 30)  # Norberg's checkpoint; the 2022 targets lie ahead
+DECIDED_KPI, PROPOSED_KPI = "N15428", "N17461"
+
+
+def _column(title: str) -> int:
+    """The 0-based index of an indicator sheet's column."""
+    return [t for t, _w in INDICATOR_COLUMNS].index(title)
+
+
+def _indicator_rows(book: openpyxl.Workbook) -> list[tuple]:
+    kpi = _column("Kolada-id")
+    return [
+        r
+        for s in book.sheetnames[1:]
+        for r in book[s].values
+        if len(r) > kpi and r[kpi] and r[0] != "Mål"
+    ]
+
+
+def _word(report: Report) -> tuple[str, list[list[str]], list[str]]:
+    """(the paragraphs' text, the indicator tables' rows, the pictures' alt texts)."""
+    doc = Document(io.BytesIO(to_docx(report, chart=lambda _i, _n: _PNG)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    rows = [[c.text for c in row.cells] for t in doc.tables for row in t.rows]
+    alts = [s._inline.docPr.get("descr") for s in doc.inline_shapes]
+    return text, rows, alts
+
+
+@pytest.fixture
+def target_report(tmp_path: Path, tiny_paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Report:
+    """Norberg's first goal with one decided target value (N15428) and one proposed
+    (N17461) and no other target, as etl.goal_edit writes them, frozen at 30 June 2021."""
+    import yaml
+
+    from etl.goal_edit import add_ambitions
+    from etl.reference import read_reference_data
+
+    monkeypatch.setenv("MALPULS_DATA_DIR", str(tmp_path / "state"))
+    goals = tmp_path / "goals"
+    goals.mkdir()
+    f = goal_file_without_proposals("1962-norberg.yaml", goals / "1962-norberg.yaml")
+    ref = read_reference_data(tiny_paths.reference_dir, KOLADA)
+    target = {"kind": "periodmål", "date": dt.date(2022, 12, 31)}
+    decided = {"value": 85.0, "provenance": "beslut", "decision": "KF 2020-06-15 § 40"}
+    proposal = {
+        "value": 90.0,
+        "provenance": "förslag",
+        "proposal": {"method": "testets förslag", "date": dt.date(2026, 1, 1), "by": "test"},
+    }
+    add_ambitions(f, "n1-behoriga-yrkesprogram", [target | decided], ref=ref)
+    add_ambitions(f, "n1-gymnasieexamen-4-ar", [target | proposal], ref=ref)
+    raw = yaml.safe_load(f.read_text(encoding="utf-8"))
+    framework = raw["frameworks"][0]
+    framework["areas"] = framework["areas"][:1]  # goal 1 only: the build takes a second
+    f.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    paths = replace(Paths.from_env(), goals_dir=goals, kolada_dir=tiny_paths.kolada_dir)
+    paths.db_path.parent.mkdir()
+    build_offline(paths, now=dt.datetime(2026, 1, 1), progress=lambda _m: None)
+    report, _ = build_report(paths, "1962", MID_2021, dt.datetime(2026, 1, 1))
+    return report
+
+
+def _by_kpi(report: Report, kpi: str) -> ReportIndicator:
+    return next(i for i in report.indicators if i.kpi_id == kpi)
+
+
+def test_exports_tell_a_proposed_target_from_a_decided_one(target_report: Report) -> None:
+    """A status against a proposed target value reads "mot förslag till målvärde (ej
+    beslutat)" and its target "Förslag till målvärde" in Word, "Förslag" in Excel and a
+    hollow dashed diamond in the chart; a decided one reads Målvärde, never förslag."""
+    decided, proposed = _by_kpi(target_report, DECIDED_KPI), _by_kpi(target_report, PROPOSED_KPI)
+    assert (decided.target_provenance, proposed.target_provenance) == ("beslut", "förslag")
+    assert decided.target_value == 85.0 and proposed.target_value == 90.0
+    judged = [i for i in target_report.indicators if i.target_value is not None]
+    assert len(judged) == 2
+
+    text, rows, alts = _word(target_report)
+    n, g = len(target_report.indicators), len(target_report.goals)
+    assert f"Förslag till målvärden: 1 av {n} indikatorer och " in text
+    assert f"Mot beslutade målvärden är 1 av {n} indikatorer bedömda." in text
+    header = next(r for r in rows if r[0] == "Indikator")
+    assert header[3] == "Målvärde eller förslag till målvärde"
+    on_proposal = next(r for r in rows if r[0] == proposed.title)
+    assert on_proposal[1].endswith(" mot förslag till målvärde (ej beslutat)")
+    assert on_proposal[3] == "Förslag till målvärde: 90 till 2022-12-31 (ej beslutat)"
+    on_decision = next(r for r in rows if r[0] == decided.title)
+    assert on_decision[3] == "85 till 2022-12-31"
+    assert "förslag" not in (on_decision[1] + on_decision[3]).lower()
+    assert f"{proposed.title}: {proposed.reason} Ofylld, streckad romb: förslag" in text
+    assert f"{decided.title}: {decided.reason} Värden:" in text
+    assert "förslag" not in decided.reason
+    charted = [i for i in target_report.indicators if i.years]
+    assert alts == [alt_text(i, "Norberg") for i in charted]
+    assert "förslag till målvärde (ej beslutat) 90 år 2022" in alts[charted.index(proposed)]
+    assert "; målvärde 85 år 2022" in alts[charted.index(decided)]
+    assert "förslag" not in alts[charted.index(decided)]
+
+    book = openpyxl.load_workbook(io.BytesIO(to_workbook(target_report)))
+    rows = {r[_column("Kolada-id")]: r for r in _indicator_rows(book)}
+    is_ = _column("Målvärdet är")
+    assert rows[PROPOSED_KPI][is_] == "Förslag" and rows[DECIDED_KPI][is_] == "Beslutat"
+    basis = _column("Bedömd mot")
+    assert rows[PROPOSED_KPI][basis] == "förslag till målvärde (ej beslutat)"
+    assert rows[DECIDED_KPI][basis] == "målvärde"
+    assert all(r[is_] is None for k, r in rows.items() if k not in (DECIDED_KPI, PROPOSED_KPI))
+    summary = {r[0]: r[1] for r in book["Sammanfattning"].values if r[0]}
+    assert summary["Förslag till målvärden"].startswith(f"1 av {n} indikatorer och ")
+    assert f"av {g} mål" in summary["Förslag till målvärden"]
+    assert summary["Förslag till målvärden"].endswith(
+        f"; 1 av {n} indikatorer mot beslutade målvärden."
+    )
+
+
+def test_report_chart_draws_a_proposal_hollow_and_dashed(target_report: Report) -> None:
+    decided, proposed = _by_kpi(target_report, DECIDED_KPI), _by_kpi(target_report, PROPOSED_KPI)
+    spec = indicator_chart(proposed, "Norberg").to_dict()
+    marks = [layer["mark"] for layer in spec["layer"] if layer["mark"].get("shape") == "diamond"]
+    assert len(marks) == 1
+    fill = next(layer["encoding"]["fill"] for layer in spec["layer"] if "fill" in layer["encoding"])
+    assert fill["scale"] == {"domain": ["Förslag till målvärde"], "range": ["white"]}
+    tooltips = [t.get("title") for layer in spec["layer"] for t in layer["encoding"]["tooltip"]]
+    assert "Förslag till målvärde" in tooltips and "Målvärde" not in tooltips
+    assert "förslag till målvärde (ej beslutat)" in spec["description"]
+    spec = indicator_chart(decided, "Norberg").to_dict()
+    tooltips = [t.get("title") for layer in spec["layer"] for t in layer["encoding"]["tooltip"]]
+    assert "Målvärde" in tooltips and "Förslag till målvärde" not in tooltips
+    assert "förslag" not in spec["description"]
+
+
+def test_norberg_2021_rests_on_the_bundled_proposals(built_paths: Paths) -> None:
+    """The bundled goal file's targets are proposals (`python -m etl propose`): a report
+    at Norberg's 2021 checkpoint says so wherever a target is used, never "Målvärde"
+    alone, and counts no proposal as a decided target."""
+    report, _ = build_report(built_paths, "1962", MID_2021, dt.datetime(2023, 9, 1))
+    on_proposal = [i for i in report.indicators if i.target_provenance == "förslag"]
+    assert on_proposal
+    assert not [i for i in report.indicators if i.target_provenance == "beslut"]
+    text, rows, alts = _word(report)
+    assert f"Förslag till målvärden: {len(on_proposal)} av {len(report.indicators)} " in text
+    assert f"Mot beslutade målvärden är 0 av {len(report.indicators)} indikatorer" in text
+    titles = {i.title for i in on_proposal}
+    table_rows = [r for r in rows if r[0] in titles]
+    assert len(table_rows) == len(on_proposal)
+    for r in table_rows:
+        assert r[1].endswith("mot förslag till målvärde (ej beslutat)")
+        assert r[3].startswith("Förslag till målvärde: ")
+    assert all(r[3] == "–" for r in rows if r[0] not in titles and r[0] != "Indikator")
+    assert any("förslag till målvärde (ej beslutat)" in a for a in alts)
+
+    book = openpyxl.load_workbook(io.BytesIO(to_workbook(report)))
+    is_ = _column("Målvärdet är")
+    marks = [r[is_] for r in _indicator_rows(book) if r[_column("Målvärde")] is not None]
+    assert marks and set(marks) == {"Förslag"}
+    with_p = [i for i in on_proposal if i.p_met is not None]
+    assert with_p, "some status rests on P(met) against a proposal"
+    assert all("förslag" in i.reason for i in with_p)
 
 
 # ------------------------------------------------------------------ CLI

@@ -23,6 +23,7 @@ from core.targets import (
     OPTION_KINDS,
     PEER_MEDIAN,
     TOP_QUARTER,
+    Nulage,
     Option,
     Proposal,
     TargetInputs,
@@ -341,3 +342,44 @@ def test_norberg_every_quantitative_indicator_gets_three_options(
     assert sum("bakom" in (p.note or "") for p in passed) >= 15
     for p in (p for g in late for p in g.proposals if p.options):
         assert all([m.date for m in o.milestones] == [end] for o in p.options)
+
+
+def test_an_option_below_todays_level_is_flagged_as_allowing_a_decline() -> None:
+    """Peers that got worse give a 'pace' that allows a decline: the option says so, and
+    `python -m etl propose` holds today's level instead (etl.propose.choose_option)."""
+    from core.targets import FLAG_DECLINE, Milestone, allows_decline, option_flags
+
+    def option(value: float, flag: str | None = None) -> Option:
+        m = Milestone(dt.date(2022, 12, 31), "periodmål", value, 0.5, "")
+        return Option(PEER_MEDIAN, "", (m,), value - 5, flag, "")
+
+    base = _nulage_for_flags()
+    assert allows_decline(option(69.4), base) and not allows_decline(option(75.0), base)
+    assert option_flags(option(69.4), base) == FLAG_DECLINE
+    assert option_flags(option(75.0), base) is None
+    assert option_flags(option(69.4, "knappast en ambition"), base) == (
+        "knappast en ambition, " + FLAG_DECLINE
+    )
+    lower_better = replace(base, direction="minska")
+    assert allows_decline(option(75.0), lower_better)
+    assert not allows_decline(option(69.4), lower_better)
+
+
+def _nulage_for_flags() -> Nulage:
+    return Nulage(
+        kpi="N15428",
+        gender="T",
+        direction="öka",
+        unit="%",
+        latest_year=2019,
+        latest_value=72.9,
+        n_points=10,
+        trend_per_year=None,
+        trend_words="Oförändrat",
+        rank_all=None,
+        rank_peers=None,
+        peers_name=None,
+        spread_all=None,
+        spread_peers=None,
+        riket=None,
+    )

@@ -166,6 +166,10 @@ def test_word_document_has_title_pictures_with_alt_text_and_says_forslag() -> No
         png=_fake_png,
     )
     doc = Document(io.BytesIO(content))
+    # Swedish for screen readers and spell-checking, not python-docx's en-US default.
+    assert doc.core_properties.language == "sv-SE"
+    assert 'w:lang w:val="sv-SE"' in doc.styles.element.xml
+    assert "en-US" not in doc.styles.element.xml
     paragraphs = [p.text for p in doc.paragraphs]
     assert paragraphs[0] == TITLE
     first_page = "\n".join(paragraphs[:5])

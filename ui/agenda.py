@@ -74,16 +74,28 @@ class AgendaView:
         for r in self.agenda_kpis.itertuples():
             kpi_sdgs.setdefault(r.kpi_id, []).append(int(r.sdg))
         sdg_links = self.links[self.links["link_type"].isin(LINK_TYPES)]
+        with_kpi = [r for r in self.indicators.itertuples() if isinstance(r.kpi_id, str)]
+        # A goal reaches an SDG through an indicator we proposed only as a proposal: such
+        # a link is a förslag, never "via nyckeltal" beside the document's own indicators.
+        proposed = [
+            GoalLink(
+                r.goal_id,
+                "sdg",
+                str(sdg),
+                "förslag",
+                f"Via det föreslagna nyckeltalet {r.kpi_id} ({_text(r.title)}).",
+            )
+            for r in with_kpi
+            if r.provenance == "förslag"
+            for sdg in kpi_sdgs.get(r.kpi_id, [])
+        ]
         self.cells = goal_sdg_cells(
             [
                 GoalLink(r.goal_id, r.link_type, r.target_id, r.provenance, _text(r.reason))
                 for r in sdg_links.itertuples()
-            ],
-            [
-                (r.goal_id, r.kpi_id)
-                for r in self.indicators.itertuples()
-                if isinstance(r.kpi_id, str)
-            ],
+            ]
+            + proposed,
+            [(r.goal_id, r.kpi_id) for r in with_kpi if r.provenance != "förslag"],
             kpi_sdgs,
             self.target_goal,
         )

@@ -26,6 +26,7 @@ from core.targets import (
     OPTION_KINDS,
     GoalProposals,
     Proposal,
+    option_flags,
 )
 from db import queries
 from db.calibration import read_calibration
@@ -284,7 +285,8 @@ def _render_proposal(
     )
     with st.expander("Underlag och metod"):
         for o in p.options:
-            flag = f" *Bedömning: {o.flag}.*" if o.flag else ""
+            flags = option_flags(o, p.nulage)
+            flag = f" *Bedömning: {flags}.*" if flags else ""
             st.markdown(
                 f"**{targets_doc.option_label(o.kind)}.** {o.description} {o.evidence}{flag}"
             )
