@@ -15,7 +15,8 @@ def query_kpi_docs(con: duckdb.DuckDBPyConnection) -> list[KpiDoc]:
     """Every KPI of the catalogue, retired ones marked (a lookup finds an old indicator's
     series by its title; a proposal never offers one), with its Agenda 2030 membership,
     data availability,
-    the goal files that use it (as indicator or successor) and where the catalogue files
+    the goal files that use it (as an indicator the file names, or its successor; not our
+    proposed indicators) and where the catalogue files
     it (KPI groups, operating area, the curated Agenda 2030 goal and target), by id. The
     curated mapping's goals and targets also come as codes (`sdg_goals`, `sdg_targets`), so
     a proposal for a goal linked to target 16.1 can boost the KPIs mapped to it.
@@ -41,9 +42,12 @@ def query_kpi_docs(con: duckdb.DuckDBPyConnection) -> list[KpiDoc]:
         uses AS (
             SELECT u.kpi_id, list(DISTINCT {'id': u.municipality_id, 'name': m.title}) AS used_by
             FROM (
-                SELECT municipality_id, kpi_id FROM indicator WHERE kpi_id IS NOT NULL
+                -- A goal file's proposed indicators are our reading, not its use: counting
+                -- them would let one proposal boost the next.
+                SELECT municipality_id, kpi_id FROM indicator
+                WHERE kpi_id IS NOT NULL AND provenance <> 'förslag'
                 UNION SELECT municipality_id, successor_kpi_id FROM indicator
-                WHERE successor_kpi_id IS NOT NULL
+                WHERE successor_kpi_id IS NOT NULL AND provenance <> 'förslag'
             ) u JOIN municipality m ON m.id = u.municipality_id
             GROUP BY u.kpi_id
         ),

@@ -18,6 +18,7 @@ import duckdb
 from config import Paths
 from core.errors import DataError
 from core.forecast import Calibration
+from core.format import format_date
 from core.judging import (
     IndicatorInput,
     Publication,
@@ -99,7 +100,7 @@ class _Builder:
         publication = inp.publication_of(kpi)
         years, values = known_series(picked, as_of, publication)
         if not years:
-            return f"Inga värden för kommunen i Kolada ({kpi}) kända {as_of.isoformat()}."
+            return f"Inga värden för kommunen i Kolada ({kpi}) kända {format_date(as_of)}."
         last = _last_known_year(as_of, publication)
         panel = {k: _up_to(s, last) for k, s in self.panels.panel(kpi, inp.gender, as_of).items()}
         data = TargetInputs(

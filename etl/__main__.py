@@ -126,7 +126,8 @@ def _add_adopt_parser(sub: argparse._SubParsersAction) -> None:
     a.add_argument(
         "--with-indicators",
         action="store_true",
-        help="med --remove-proposals: ta också bort föreslagna indikatorer (provenance förslag)",
+        help="med --remove-proposals: ta också bort indikatorer som python -m etl propose har "
+        "föreslagit (de med en proposal-post)",
     )
 
 
@@ -355,6 +356,7 @@ def _propose(paths: Paths, args: argparse.Namespace) -> int:
                 today=today,
                 dry_run=args.dry_run,
                 only=args.indicator,
+                ref=ref,
             )
             proposed = []
             if args.indicators:
@@ -363,7 +365,7 @@ def _propose(paths: Paths, args: argparse.Namespace) -> int:
                 for p in proposed:
                     print(f"  {p.goal_id}: {p.kpi} {p.title} ({p.direction})")
                 if not args.dry_run:
-                    write_indicators(args.file, proposed, today=today, by=by)
+                    write_indicators(args.file, proposed, today=today, by=by, ref=ref)
         finally:
             con.close()
     except MalpulsError as exc:

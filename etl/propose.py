@@ -34,7 +34,7 @@ import duckdb
 from core.direction import direction_from_title
 from core.forecast import MAX_AGE_YEARS, MIN_POINTS
 from core.format import format_number
-from core.goals import Area, Goal, GoalFile
+from core.goals import Area, Goal, GoalFile, ReferenceData
 from core.kpi_search import KpiSearchIndex, propose_for_goal
 from core.targets import (
     OPTION_KINDS,
@@ -46,7 +46,7 @@ from core.targets import (
 )
 from db.proposals import build_proposals
 from db.targets import query_series_coverage
-from etl.goal_edit import add_ambitions, add_indicator
+from etl.goal_edit import add_ambitions_to_many, add_indicators
 
 DEFAULT_BY = "Målpuls (python -m etl propose)"
 
@@ -118,12 +118,14 @@ def propose_targets(
     today: dt.date,
     dry_run: bool = False,
     only: str | None = None,
+    ref: ReferenceData | None = None,
     progress: Callable[[str], None] = print,
 ) -> list[Written]:
     """Write the chosen option for every eligible indicator of the file (see the module
     docstring); return what was written (or would be, with `dry_run`). `only`: one
     indicator's id."""
     written: list[Written] = []
+    pending: dict[str, list[dict[str, object]]] = {}
     for fw in goal_file.frameworks:
         styrande = {g.id for _, g in fw.all_goals() if g.type == "styrande"}
         decided = {
@@ -149,14 +151,9 @@ def propose_targets(
                 if option is None:
                     progress(f"  {proposal.indicator_id}: inget förslag ({proposal.note or '–'})")
                     continue
-                if not dry_run:
-                    add_ambitions(
-                        path,
-                        proposal.indicator_id,
-                        target_entries(
-                            option, proposal, gp.period_end, as_of=day, today=today, by=by
-                        ),
-                    )
+                pending[proposal.indicator_id] = target_entries(
+                    option, proposal, gp.period_end, as_of=day, today=today, by=by
+                )
                 flag = f" [{option.flag}]" if option.flag else ""
                 p = option.target.p_reached
                 shown = "–" if p is None else f"{round(p * 100)} %"
@@ -166,6 +163,9 @@ def propose_targets(
                     f"({option.target.date.year}), P(nås) {shown}{flag}"
                 )
                 written.append(Written(proposal.indicator_id, proposal.indicator_title, option))
+    if pending and not dry_run:
+        # One edit for the whole file: read, validated and written once.
+        add_ambitions_to_many(path, pending, ref=ref)
     return written
 
 
@@ -265,21 +265,35 @@ def _goal_context(area: Area | None, goal: Goal) -> dict[str, object]:
 
 
 def write_indicators(
-    path: Path, proposed: list[ProposedIndicator], *, today: dt.date, by: str
+    path: Path,
+    proposed: list[ProposedIndicator],
+    *,
+    today: dt.date,
+    by: str,
+    ref: ReferenceData | None = None,
 ) -> None:
-    for p in proposed:
-        add_indicator(
-            path,
-            p.goal_id,
-            {
-                "id": f"{p.goal_id}-{p.kpi.lower()}"[:60],
-                "title": p.title,
-                "kpi": p.kpi,
-                "direction": p.direction,
-                "direction_provenance": "förslag",
-                **({"unit": "%"} if "(%)" in p.title else {}),
-                "provenance": "förslag",
-                "reason": p.reason,
-                "proposal": {"method": "nyckeltalssökning på målets text", "date": today, "by": by},
-            },
-        )
+    """Write the proposed indicators into the file in one edit."""
+    if not proposed:
+        return
+    method = {"method": "nyckeltalssökning på målets text", "date": today, "by": by}
+    add_indicators(
+        path,
+        [
+            (
+                p.goal_id,
+                {
+                    "id": f"{p.goal_id}-{p.kpi.lower()}"[:60],
+                    "title": p.title,
+                    "kpi": p.kpi,
+                    "direction": p.direction,
+                    "direction_provenance": "förslag",
+                    **({"unit": "%"} if "(%)" in p.title else {}),
+                    "provenance": "förslag",
+                    "reason": p.reason,
+                    "proposal": dict(method),
+                },
+            )
+            for p in proposed
+        ],
+        ref=ref,
+    )

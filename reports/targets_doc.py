@@ -23,6 +23,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 from docx import Document
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -698,6 +699,17 @@ def _indicator_section(
     for r in rows:
         for cell, c in zip(table.add_row().cells, columns, strict=True):
             cell.text = r[c]
+    # The option's name and the flags need room; a year's value does not. Without widths
+    # Word and LibreOffice split the columns evenly and break "Alternativ" mid-word.
+    table.autofit = False
+    wide = {"Alternativ": Cm(4.2), "Flagga": Cm(2.8), "Accepterad gräns": Cm(2.2)}
+    narrow = Cm(max(1.4, (16 - sum(w.cm for w in wide.values())) / max(len(columns) - 3, 1)))
+    grid = table._tbl.tblGrid.findall(qn("w:gridCol"))  # LibreOffice reads the grid
+    for i, c in enumerate(columns):
+        width = wide.get(c, narrow)
+        grid[i].set(qn("w:w"), str(width.twips))
+        for cell in table.columns[i].cells:
+            cell.width = width
     doc.add_paragraph("Underlag", style="Heading 4")
     for o in p.options:
         para = doc.add_paragraph(style="List Bullet")

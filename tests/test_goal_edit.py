@@ -247,3 +247,29 @@ def _indicator(gf: GoalFile, indicator_id: str) -> Indicator:
         for i in g.indicators
         if i.id == indicator_id
     )
+
+
+def test_removing_tool_proposals_keeps_indicators_proposed_by_hand(
+    tmp_path: Path, goals_dir: Path, reference: ReferenceData
+) -> None:
+    """`--remove-proposals --with-indicators` takes out what `python -m etl propose` wrote
+    (target values, indicators with a `proposal` record) and nothing a person wrote:
+    Vaggeryd's three indicators proposed by hand (a reason, no record) stay."""
+    path = tmp_path / "0665-vaggeryd.yaml"
+    shutil.copy2(goals_dir / path.name, path)
+    before = read_goal_file(path, reference)
+    by_tool = [
+        i
+        for fw in before.frameworks
+        for _, g in fw.all_goals()
+        for i in g.indicators
+        if i.provenance == "förslag" and i.proposal is not None
+    ]
+    assert by_tool, "the bundled file carries indicators proposed by the tool"
+    assert remove_proposals(path, indicators=True, ref=reference) > len(by_tool)
+    after = read_goal_file(path, reference)
+    left = [i for fw in after.frameworks for _, g in fw.all_goals() for i in g.indicators]
+    assert not any(i.proposal is not None for i in left)
+    assert not any(a.provenance == "förslag" for i in left for a in i.ambitions)
+    by_hand = [i for i in left if i.provenance == "förslag"]
+    assert len(by_hand) == 3 and all(i.reason for i in by_hand)
