@@ -193,6 +193,18 @@ def _insert_after(node: CommentedMap, before: Sequence[str], key: str, value: An
     node.insert(position, key, value)
 
 
+def _list_at(node: CommentedMap, key: str, before: Sequence[str]) -> CommentedSeq:
+    """The list under `key`, made (where README's key order puts it) when missing."""
+    current = node.get(key)
+    if not isinstance(current, CommentedSeq):
+        current = CommentedSeq()
+        if key in node:
+            node[key] = current
+        else:
+            _insert_after(node, before, key, current)
+    return current
+
+
 def _is_proposal(entry: Any) -> bool:
     return isinstance(entry, Mapping) and entry.get("provenance") == "förslag"
 
@@ -286,13 +298,7 @@ def add_ambitions_to_many(
     def change(data: CommentedMap, name: str) -> None:
         for indicator_id, entries in entries_by_indicator.items():
             ind = _find_indicator(data, indicator_id, name)
-            current = ind.get("ambitions")
-            if not isinstance(current, CommentedSeq):
-                current = CommentedSeq()
-                if "ambitions" in ind:
-                    ind["ambitions"] = current
-                else:
-                    _insert_after(ind, _INDICATOR_KEYS_BEFORE_AMBITIONS, "ambitions", current)
+            current = _list_at(ind, "ambitions", _INDICATOR_KEYS_BEFORE_AMBITIONS)
             if replace_proposals:
                 _drop(current, _is_proposal)
             current.extend(_ambition_node(e) for e in entries)
@@ -326,14 +332,9 @@ def add_indicators(
     def change(data: CommentedMap, name: str) -> None:
         for goal_id, indicator in indicators:
             goal = _find_goal(data, goal_id, name)
-            current = goal.get("indicators")
-            if not isinstance(current, CommentedSeq):
-                current = CommentedSeq()
-                if "indicators" in goal:
-                    goal["indicators"] = current
-                else:
-                    _insert_after(goal, _GOAL_KEYS_BEFORE_INDICATORS, "indicators", current)
-            current.append(_indicator_node(indicator))
+            _list_at(goal, "indicators", _GOAL_KEYS_BEFORE_INDICATORS).append(
+                _indicator_node(indicator)
+            )
 
     return _edit(path, change, ref)
 
