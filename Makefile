@@ -69,6 +69,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.bench_reports
 	$(BIN)/python -m bench.bench_browser
 	$(BIN)/python -m bench.bench_kpi_search
+	$(BIN)/python -m bench.bench_kpi_queries
 
 clean:
 	rm -rf $(VENV) $(DB) data/etl_status.json data/malpuls.duckdb.lock test-artifacts .pytest_cache .ruff_cache

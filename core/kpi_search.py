@@ -13,7 +13,9 @@ sources and caveats; the groups bridge a goal's wording to the titles' ("folkhä
 so "behorig" finds "behörig". Swedish writes compounds as one word ("gymnasieelever"), so
 a word is also split into two words of the catalogue's vocabulary ("gymnasie" + "elever")
 on both sides; a query word that is not in the vocabulary (a partial word, "yrkesprog")
-stands for the vocabulary's words that start with it.
+stands for the vocabulary's words that start with it. A short table of an analyst's
+everyday words (SYNONYMS: "försörjningsstöd" → "ekonomiskt bistånd", "fattigdom" → "låg
+ekonomisk standard") adds the catalogue's words for them, at a lower weight.
 
 The text score is then multiplied by boosts that say how suitable a match is as an
 indicator: membership in Kolada's Agenda 2030 group, how many KPI groups pick it, data
@@ -93,6 +95,26 @@ PART_WEIGHT = 0.7  # a compound part or a completed partial word, against a whol
 MIN_COMPOUND = 7  # shortest word tried as a compound
 MIN_PREFIX = 4  # shortest partial word expanded to the words it starts
 MAX_PREFIX_EXPANSION = 30
+SYNONYM_WEIGHT = 0.7  # a synonym's words, against the word the analyst typed
+
+# An analyst's everyday words for what Kolada's titles name otherwise: the legal or
+# statistical term ("försörjningsstöd" is "ekonomiskt bistånd"), a measure's proxy
+# ("fattigdom" is counted as "låg ekonomisk standard") or its renamed wording ("godkänd i
+# alla ämnen" is now "uppnått betygskriterierna"). A key also matches as the first or last
+# part of a compound ("barnfattigdom", "befolkningsökning"). Word forms the stemmer
+# already joins ("arbetslöshet" ~ "arbetslösa", "behörighet" ~ "behöriga") need no entry.
+# Kept short and general: each entry names words, never a KPI.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "försörjningsstöd": ("ekonomiskt", "bistånd"),
+    "socialbidrag": ("ekonomiskt", "bistånd"),
+    "fattigdom": ("låg", "ekonomisk", "standard", "inkomst"),
+    "godkänd": ("uppnått", "betygskriterierna", "kunskapskraven"),
+    "godkända": ("uppnått", "betygskriterierna", "kunskapskraven"),
+    "unga": ("ungdomar",),
+    "folkmängd": ("invånare", "totalt", "befolkning"),
+    "ökning": ("förändring",),
+    "minskning": ("förändring",),
+}
 
 _WORD = re.compile(r"[^\W_]{2,}")
 
@@ -250,6 +272,9 @@ class KpiSearchIndex:
         self._vocab = frozenset(self._bm25.vocab_dict)
         self._sorted_vocab = sorted(self._vocab)
         self._family = [_family(d.title) for d in self.docs]
+        self._synonyms = {
+            strip_accents(k): tuple(strip_accents(w) for w in ws) for k, ws in SYNONYMS.items()
+        }
         members: dict[str, list[int]] = {}
         for i, d in enumerate(self.docs):
             for label in () if d.is_retired else d.context:  # groups as proposals see them
@@ -281,7 +306,24 @@ class KpiSearchIndex:
                 found += [t for t in self._analyzer.heads(w) if t in self._vocab]
             for t in found:
                 weights[t] = max(weights.get(t, 0.0), 1.0 if t in (stem, w) else PART_WEIGHT)
+            for synonym in self._synonyms_of(w):
+                for t in self._analyzer.stems_of(synonym):
+                    if t in self._vocab:
+                        weights[t] = max(weights.get(t, 0.0), SYNONYM_WEIGHT)
         return weights
+
+    def _synonyms_of(self, word: str) -> list[str]:
+        """The SYNONYMS words for an accent-free query word: for the word itself (any form
+        of a key) or for a key that is its compound's first or last part."""
+        out: list[str] = []
+        stem = self._analyzer.stemmer.stemWord(word)
+        for key, words in self._synonyms.items():
+            rest = len(word) - len(key)
+            if stem == self._analyzer.stemmer.stemWord(key) or (
+                rest >= MIN_PART and (word.startswith(key) or word.endswith(key))
+            ):
+                out.extend(words)
+        return out
 
     @staticmethod
     def context_terms(own: dict[str, float], context: dict[str, float]) -> dict[str, float]:

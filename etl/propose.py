@@ -13,7 +13,7 @@ forecast at each later checkpoint is judged against a target made without hindsi
 Indicators: a goal without any indicator gets the search engine's best KPIs with values
 (core.kpi_search) as proposed indicators (`provenance: förslag`, the reason, `proposal`).
 Their desired direction is our reading, `direction_provenance: förslag`, from the words of
-the KPI's title (core.kpi_search.direction_from_title); a KPI whose title says nothing
+the KPI's title (core.direction.direction_from_title); a KPI whose title says nothing
 about what is better is left out rather than guessed.
 
 Every write goes through etl.goal_edit: comments survive, the result is validated, and an
