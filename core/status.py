@@ -168,23 +168,10 @@ def judge_series(
             **base,
             **facts,
         )
-    row, first = _matrix(ys, vs, as_of.year - 1)
-    origin = latest_year - first
-    judged = as_of.year - 1 - first  # the last year that may be seen
-    # The series' normal year-to-year change (nothing after `origin` is in the row):
-    # consecutive years where it has them, otherwise the change between observations per
-    # year apart, so a series published every other year can still be judged.
-    scale = series_scale(row, judged)
-    noise = float(scale[0]) if len(ys) >= 2 else float("nan")
-    # The one rule for which series get a forecast, shared with the back-test.
-    can_forecast = bool(forecastable(row, judged, max_age_years, scale)[0])
-    series = _Series(
-        row,
-        origin,
-        latest,
-        CLASSES[int(series_class(row, judged, scale)[0])],
-        tuple(float(b[0]) for b in value_bounds(row, judged, bounded_share)),
+    fcr, can_forecast = _prepare(
+        ys, vs, as_of, bounded_share, max_age_years, calibration, kpi_growth
     )
+    noise = fcr.noise
     slope = _trend(ys, vs)
     facts |= {"noise": None if math.isnan(noise) else noise, "change_per_year": slope}
     d = {"öka": 1, "minska": -1}.get(direction)
@@ -197,7 +184,7 @@ def judge_series(
     ):
         # No ambition to judge against, but the period has not ended: show where the
         # series is heading (no probability: there is nothing to reach).
-        fc = _forecast(series, forecast_year - latest_year, noise, calibration, kpi_growth)
+        fc = fcr.forecast(forecast_year - latest_year)
         facts |= {
             "horizon_years": forecast_year - latest_year,
             "method": fc.method,
@@ -206,18 +193,7 @@ def judge_series(
             "hi80": fc.hi,
         }
     if ambition is not None and d is not None:
-        return _against_target(
-            series,
-            can_forecast,
-            latest_year,
-            noise,
-            d,
-            ambition,
-            calibration,
-            kpi_growth,
-            base,
-            facts,
-        )
+        return _against_target(fcr, can_forecast, d, ambition, base, facts)
     if d is None:
         return IndicatorResult(
             Status.WATCHED,
@@ -320,18 +296,116 @@ def _forecast(
     return _Forecast(method, *(float(v) for v in bounded), point, scale)
 
 
+@dataclass(frozen=True)
+class SeriesForecaster:
+    """How the dashboard forecasts one series as of a day: judge_series uses it for the
+    goal file's targets, core.targets for proposed ones, so a proposed target's P(reached)
+    is the P the dashboard gives it once it is in the goal file."""
+
+    latest_year: int
+    series: _Series
+    noise: float  # the series' normal year-to-year change (NaN with one value)
+    calibration: Calibration
+    kpi_growth: float | None
+
+    @property
+    def latest(self) -> float:
+        return self.series.latest
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return self.series.bounds
+
+    @property
+    def scale(self) -> float:
+        """The floored error scale intervals and probabilities use."""
+        return float(floored_scale(np.array([self.noise]), np.array([self.latest]))[0])
+
+    def forecast(self, horizon: int) -> _Forecast:
+        return _forecast(self.series, horizon, self.noise, self.calibration, self.kpi_growth)
+
+    def p_reached(self, target_year: int, value: float, d: int) -> float:
+        """P(the value for `target_year` reaches `value`): at least it for d = 1 (öka), at
+        most for d = −1 (minska). Recalibrated by the back-test's isotonic map (none
+        stored: raw); for minska its complement, which the same map calibrates."""
+        horizon = target_year - self.latest_year
+        fc = self.forecast(horizon)
+        p_up = float(
+            probability_at_least(
+                np.array([fc.raw_point]),
+                np.array([fc.scale]),
+                horizon,
+                value,
+                self.calibration,
+                np.array([CLASSES.index(self.series.cls)]),
+                self.series.bounds,
+            )[0]
+        )
+        return p_up if d > 0 else 1.0 - p_up
+
+
+def _prepare(
+    ys: list[int],
+    vs: list[float],
+    as_of: dt.date,
+    bounded_share: bool,
+    max_age_years: int,
+    calibration: Calibration,
+    kpi_growth: float | None,
+) -> tuple[SeriesForecaster, bool]:
+    """The forecaster for a cleaned, non-empty series of years before `as_of`'s, and
+    whether the one rule shared with the back-test (core.forecast.forecastable) lets it
+    forecast at all."""
+    row, first = _matrix(ys, vs, as_of.year - 1)
+    judged = as_of.year - 1 - first  # the last year that may be seen
+    # The series' normal year-to-year change (nothing after the latest value is in the
+    # row): consecutive years where it has them, otherwise the change between
+    # observations per year apart, so a series published every other year can be judged.
+    scale = series_scale(row, judged)
+    noise = float(scale[0]) if len(ys) >= 2 else float("nan")
+    can_forecast = bool(forecastable(row, judged, max_age_years, scale)[0])
+    series = _Series(
+        row,
+        ys[-1] - first,
+        vs[-1],
+        CLASSES[int(series_class(row, judged, scale)[0])],
+        tuple(float(b[0]) for b in value_bounds(row, judged, bounded_share)),
+    )
+    return SeriesForecaster(ys[-1], series, noise, calibration, kpi_growth), can_forecast
+
+
+def series_forecaster(
+    years: Sequence[int],
+    values: Sequence[float | None],
+    *,
+    as_of: dt.date,
+    calibration: Calibration,
+    kpi_growth: float | None = None,
+    bounded_share: bool = False,
+    max_age_years: int = MAX_DATA_AGE_YEARS,
+) -> SeriesForecaster | None:
+    """The forecaster judge_series would use for this series as of `as_of`; None where it
+    gives no forecast (no values, too short, too old, no scale)."""
+    ys, vs = _clean(years, values)
+    keep = [i for i, y in enumerate(ys) if y < as_of.year]
+    ys, vs = [ys[i] for i in keep], [vs[i] for i in keep]
+    if not ys or as_of.year - ys[-1] > max_age_years:
+        return None
+    fcr, can_forecast = _prepare(
+        ys, vs, as_of, bounded_share, max_age_years, calibration, kpi_growth
+    )
+    return fcr if can_forecast else None
+
+
 def _against_target(
-    s: _Series,
+    fcr: SeriesForecaster,
     can_forecast: bool,
-    latest_year: int,
-    noise: float,
     d: int,
     ambition: Ambition,
-    cal: Calibration,
-    kpi_growth: float | None,
     base: dict,
     facts: dict,
 ) -> IndicatorResult:
+    s, latest_year = fcr.series, fcr.latest_year
     target_year = ambition.date.year
     tfacts = {
         "target_value": ambition.value,
@@ -374,22 +448,9 @@ def _against_target(
             **facts,
             **tfacts,
         )
-    fc = _forecast(s, horizon, noise, cal, kpi_growth)
+    fc = fcr.forecast(horizon)
     method, point, lo, hi = fc.method, fc.point, fc.lo, fc.hi
-    # P(outcome ≥ target), recalibrated by the back-test's isotonic map (none stored:
-    # raw); for 'minska' its complement, which the same map calibrates.
-    p_up = float(
-        probability_at_least(
-            np.array([fc.raw_point]),
-            np.array([fc.scale]),
-            horizon,
-            ambition.value,
-            cal,
-            np.array([CLASSES.index(s.cls)]),
-            s.bounds,
-        )[0]
-    )
-    p_met = p_up if d > 0 else 1.0 - p_up
+    p_met = fcr.p_reached(target_year, ambition.value, d)
     status = (
         Status.ON_TRACK
         if p_met >= P_ON_TRACK

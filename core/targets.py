@@ -32,17 +32,11 @@ from core.forecast import (
     MAX_AGE_YEARS,
     MIN_POINTS,
     Calibration,
-    floored_scale,
-    forecastable,
-    point_forecast,
-    pooled_growth_forecast,
-    probability_at_least,
-    series_class,
-    series_scale,
     value_bounds,
 )
 from core.format import format_change, format_number
 from core.judging import KpiTrend, Series, judge_series_since, rank_among
+from core.status import SeriesForecaster, series_forecaster
 from core.vocabulary import Status
 
 # Option kinds, in the order they are shown. The words are the UI's.
@@ -490,92 +484,6 @@ def _is_share(inp: TargetInputs, since: int | None) -> bool:
 # ------------------------------------------------------------------ the forecaster
 
 
-@dataclass(frozen=True)
-class _Forecaster:
-    """The dashboard's forecaster for one series (core.status._forecast and
-    _against_target, with the same public building blocks): P(reached) for a target
-    proposed here equals the P the dashboard gives once the target is in the goal file
-    (tests/test_targets.py holds the two together)."""
-
-    latest_year: int
-    latest: float
-    method: str
-    growth: float | None
-    row: np.ndarray
-    origin: int
-    scale: float  # floored
-    cls: int
-    bounds: tuple[float, float]
-    cal: Calibration
-
-    def point(self, horizon: int) -> float:
-        if self.method == "pooled_growth":
-            point = float(pooled_growth_forecast(self.latest, self.growth, horizon))
-        else:
-            point = float(
-                point_forecast(self.row, self.origin, horizon, self.method, np.zeros(1, int))[0]
-            )
-        return point if math.isfinite(point) else self.latest
-
-    def p_reached(self, year: int, value: float, d: int) -> float:
-        """P(the value for `year` is at least `value`) for öka, at most for minska."""
-        horizon = year - self.latest_year
-        p_up = float(
-            probability_at_least(
-                np.array([self.point(horizon)]),
-                np.array([self.scale]),
-                horizon,
-                value,
-                self.cal,
-                np.array([self.cls]),
-                self.bounds,
-            )[0]
-        )
-        return p_up if d > 0 else 1.0 - p_up
-
-
-def _forecaster(
-    years: list[int],
-    values: list[float],
-    *,
-    as_of: dt.date,
-    calibration: Calibration,
-    growth: float | None,
-    bounded_share: bool,
-) -> _Forecaster | None:
-    """None where the dashboard would give no forecast (core.forecast.forecastable: too
-    short, too old or no scale)."""
-    keep = [i for i, y in enumerate(years) if y < as_of.year]
-    ys, vs = [years[i] for i in keep], [values[i] for i in keep]
-    if not ys:
-        return None
-    first = ys[0]
-    row = np.full(max(ys[-1], as_of.year - 1) - first + 1, np.nan)
-    row[np.array(ys) - first] = vs
-    row = row[None, :]
-    judged = as_of.year - 1 - first
-    scale = series_scale(row, judged)
-    if not forecastable(row, judged, MAX_AGE_YEARS, scale)[0]:
-        return None
-    noise = float(scale[0]) if len(ys) >= 2 else float("nan")
-    method = calibration.method
-    if method == "pooled_growth" and growth is None:
-        method = "naive"  # as core.status: no pooled trend known, the honest fallback
-    lo, hi = value_bounds(row, judged, bounded_share)
-    return _Forecaster(
-        latest_year=ys[-1],
-        latest=vs[-1],
-        method=method,
-        growth=growth,
-        row=row,
-        origin=ys[-1] - first,
-        scale=float(floored_scale(np.array([noise]), np.array([vs[-1]]))[0]),
-        cls=int(series_class(row, judged, scale)[0]),
-        bounds=(float(lo[0]), float(hi[0])),
-        cal=calibration,
-    )
-
-
 # ------------------------------------------------------------------ proposals
 
 
@@ -723,12 +631,12 @@ def propose(
         )
     since = inp.trend.since if inp.trend is not None else None
     ys, vs = _clean(inp.series, since)
-    fc = _forecaster(
+    fc = series_forecaster(
         ys,
         vs,
         as_of=as_of,
         calibration=calibration,
-        growth=inp.trend.growth if inp.trend is not None else None,
+        kpi_growth=inp.trend.growth if inp.trend is not None else None,
         bounded_share=inp.bounded_share,
     )
     if fc is None:
@@ -794,7 +702,7 @@ def _option(
     years: list[int],
     period_end: dt.date,
     p: _Panel,
-    fc: _Forecaster,
+    fc: SeriesForecaster,
     d: int,
     inp: TargetInputs,
     peers_label: str,
@@ -838,7 +746,7 @@ def _description(
     kind: str,
     step: float,
     windows: _Windows | None,
-    fc: _Forecaster,
+    fc: SeriesForecaster,
     target: Milestone,
     inp: TargetInputs,
     peers_label: str,
