@@ -9,22 +9,21 @@ and the KPI search engine (core.kpi_search, the one behind indicator proposals a
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number, numbered_label
+from core.format import numbered_label
 from core.params import Nouns, parse_choice, parse_sdg, parse_year
 from core.scope import RIKET, peer_group, region_of
 from db import queries
 from ui import data
-from ui.charts import distribution_chart, ranking_chart, series_chart
 from ui.components import adopt_url_param, adopt_url_value, set_url_param, url_id_list, url_value
-from ui.export import swedish_table, to_csv, to_excel
+from ui.explorer_look import Look
+from ui.explorer_rank import render_distribution, render_ranking
+from ui.explorer_table import GENDERS, render_series, render_table
 
-GENDERS = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
 SETS = {
     "egen": "Egen kommun, region och riket",
     "liknande": "Liknande kommuner",
@@ -34,7 +33,6 @@ SETS = {
 MAX_KPIS = 5
 MAX_HITS = 200
 ALL_KPIS = 100_000  # a limit above the catalogue's size (about 6,100)
-MAX_CHART_SERIES = 25  # more lines than this is not readable, and slow to draw
 KPI_NOUNS = Nouns("Nyckeltalet", "Nyckeltalen", "nyckeltal")
 MUNICIPALITY_NOUNS = Nouns("Kommunen", "Kommunerna", "kommuner")
 
@@ -214,64 +212,26 @@ def _render_look(
     adopt_url_param("vy", _choice("vy", views, "Visningen"))
     view = st.segmented_control("Visa", views, key="vy", default="Tabell") or "Tabell"
     set_url_param("vy", view if view != "Tabell" else None)
-    table = swedish_table(values, meta)
+    look = Look(
+        municipality_id=municipality_id,
+        name=name,
+        kpis=kpis,
+        meta=meta,
+        which=which,
+        set_label=SETS[which],
+        municipalities=munis,
+        years=years,
+        gender=gender,
+        values=values,
+    )
     if view == "Tabell":
-        if values.empty:
-            st.info("Inga värden för det urvalet.")
-        else:
-            wide = values.pivot_table(
-                index=["kpi", "municipality"], columns="year", values="value", aggfunc="first"
-            )
-            wide.columns = [str(c) for c in wide.columns]
-            shown = wide.map(lambda v: format_number(v) if pd.notna(v) else "–")
-            shown.index = shown.index.set_names(["Kolada-id", "Kommun/region"])
-            st.dataframe(shown, width="stretch")
-        st.caption(SOURCE_RAW)
-        selection = {
-            "Nyckeltal": ", ".join(kpis),
-            "Urval": SETS[which],
-            "År": f"{years[0]}–{years[1]}",
-            "Kön": GENDERS[gender],
-        }
-        d1, d2 = st.columns(2)
-        # Callables: the files are built when the button is clicked, not on every rerun
-        # (the Excel file for 290 kommuner costs more than the rest of the page).
-        d1.download_button(
-            "Ladda ner CSV (Excel)",
-            lambda: to_csv(table),
-            "malpuls-nyckeltal.csv",
-            "text/csv",
-            key="dl_csv",
-            on_click="ignore",  # a download needs no rerun of the page
-        )
-        d2.download_button(
-            "Ladda ner Excel",
-            lambda: to_excel(table, meta, selection, dt.date.today()),
-            "malpuls-nyckeltal.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="dl_xlsx",
-            on_click="ignore",  # a download needs no rerun of the page
-        )
+        render_table(look)
     if view == "Diagram":
-        if values["municipality_id"].nunique() > MAX_CHART_SERIES:
-            st.info(
-                f"Diagrammet visar högst {MAX_CHART_SERIES} kommuner åt gången; för alla "
-                "kommuner, se Rangordning och Fördelning."
-            )
-        elif not values.empty:
-            st.altair_chart(series_chart(values), width="stretch")
-            st.caption(SOURCE_RAW)
-    focus = kpis[0]
+        render_series(look)
     if view == "Rangordning":
-        _render_ranking(
-            municipality_id,
-            name,
-            focus,
-            gender,
-            titles=dict(zip(meta["id"], meta["title"], strict=True)),
-        )
+        render_ranking(look)
     if view == "Fördelning":
-        _render_distribution(municipality_id, name, focus, gender)
+        render_distribution(look)
     if view == "Om nyckeltalen":
         for _, m in meta.iterrows():
             st.markdown(f"**{m['title']}** ({m['id']})")
@@ -282,36 +242,3 @@ def _render_look(
                 f"{m['perspective'] or '–'} · Nästa publicering: "
                 f"{pub if pd.notna(pub) else '–'}"
             )
-
-
-def _render_ranking(
-    municipality_id: str, name: str, kpi: str, gender: str, titles: dict[str, str]
-) -> None:
-    ranking = data.query(queries.query_ranking, kpi, gender, None)
-    if ranking.empty:
-        st.info("Inga kommunvärden att rangordna.")
-        return
-    year = int(ranking["year"].iloc[0])
-    ranking = ranking.reset_index(drop=True).assign(Plats=lambda d: d.index + 1)
-    own = ranking[ranking["municipality_id"] == municipality_id]
-    if not own.empty:
-        st.markdown(
-            f"**{name}** har plats {int(own['Plats'].iloc[0])} av {len(ranking)} "
-            f"(högst värde först) för {titles.get(kpi, kpi)}, {year}."
-        )
-    st.altair_chart(ranking_chart(ranking, municipality_id), width="stretch")
-    st.caption(f"Rangordningen: {SOURCE_COMPUTED}. Värdena: {SOURCE_RAW}.")
-
-
-def _render_distribution(municipality_id: str, name: str, kpi: str, gender: str) -> None:
-    ranking = data.query(queries.query_ranking, kpi, gender, None)
-    if ranking.empty:
-        st.info("Inga kommunvärden.")
-        return
-    own = ranking[ranking["municipality_id"] == municipality_id]["value"]
-    chart = distribution_chart(ranking["value"], name, own.iloc[0] if not own.empty else None)
-    st.altair_chart(chart, width="stretch")
-    st.caption(
-        f"Fördelningen över alla kommuner, {int(ranking['year'].iloc[0])}; "
-        f"orange linje: {name}. {SOURCE_COMPUTED}."
-    )

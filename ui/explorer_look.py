@@ -1,0 +1,27 @@
+"""What the explorer's views are given: the one choice the page made (KPIs, comparison
+set, years, gender) and the values it read. A plain value, so each view module depends on
+this and not on the page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Look:
+    municipality_id: str  # the own municipality
+    name: str  # its name
+    kpis: list[str]  # the chosen KPIs, in the order chosen
+    meta: pd.DataFrame  # query_kpi_meta rows of the chosen KPIs
+    which: str  # comparison set key: egen | liknande | alla | lista
+    set_label: str  # the comparison set in words, e.g. "Liknande kommuner"
+    municipalities: list[str]  # the ids the comparison asked for
+    years: tuple[int, int]  # first and last year chosen
+    gender: str  # T | K | M
+    values: pd.DataFrame  # query_values: kpi, municipality_id, municipality, year, value
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return dict(zip(self.meta["id"], self.meta["title"], strict=True))
