@@ -31,6 +31,7 @@ SETS = {
     "lista": "Egen lista",
 }
 MAX_KPIS = 5
+REGION_WORD = "regionen"
 MAX_HITS = 200
 ALL_KPIS = 100_000  # a limit above the catalogue's size (about 6,100)
 KPI_NOUNS = Nouns("Nyckeltalet", "Nyckeltalen", "nyckeltal")
@@ -164,6 +165,23 @@ def _municipality_set(municipality_id: str, name: str, which: str) -> list[str]:
     return [municipality_id, region_of(municipality_id), RIKET]
 
 
+def _set_label(municipality_id: str, name: str, which: str, munis: list[str]) -> str:
+    """The comparison in words, for captions and exports: the peer group by its Kolada
+    name ("Liknande kommuner, övergripande, Norberg, 2023"), the others by what they hold."""
+    if which == "liknande":
+        groups = data.query(queries.query_peer_groups)
+        found = peer_group(groups, name)
+        if found is None:
+            return f"Liknande kommuner (Kolada har ingen jämförelsegrupp för {name})"
+        title = next(t for gid, t, _ in groups if gid == found[0])
+        return f"{title} ({found[0]}): {len(munis) - 1} kommuner och {name}"
+    if which == "egen":
+        return f"{name}, {REGION_WORD} och riket"
+    if which == "alla":
+        return f"Alla kommuner ({len(munis)})"
+    return f"Egen lista ({len(munis)} kommuner och regioner)"
+
+
 def _url_years() -> tuple[int, int]:
     """The link's years (fran, till), clamped to the data's years (which forgives an old
     link) and in order; the last ten years where the link has none or a bad one."""
@@ -218,7 +236,7 @@ def _render_look(
         kpis=kpis,
         meta=meta,
         which=which,
-        set_label=SETS[which],
+        set_label=_set_label(municipality_id, name, which, munis),
         municipalities=munis,
         years=years,
         gender=gender,
