@@ -281,6 +281,8 @@ class KpiSearchIndex:
                 members.setdefault(label, []).append(i)
         self._groups = {g: np.array(ix) for g, ix in members.items() if len(ix) >= MIN_GROUP}
         self._retired = np.array([d.is_retired for d in self.docs], dtype=bool)
+        self._factor_cache: dict[tuple[str | None, bool], np.ndarray] = {}
+        self._word_terms: dict[str, frozenset[str]] = {}
         newest = [d.latest_year for d in self.docs if d.latest_year is not None]
         self._newest_year = max(newest) if newest else None
 
@@ -383,6 +385,16 @@ class KpiSearchIndex:
         return out, best
 
     # ------------------------------------------------------------------ ranking
+    def _factors(self, exclude_usage_of: str | None, propose: bool) -> np.ndarray:
+        """Every KPI's boost for one (exclude_usage_of, propose), computed once: it
+        depends on the documents alone, and recomputing it was a third of a search."""
+        key = (exclude_usage_of, propose)
+        if key not in self._factor_cache:
+            self._factor_cache[key] = np.array(
+                [self.boost(d, exclude_usage_of, propose) for d in self.docs]
+            )
+        return self._factor_cache[key]
+
     def boost(
         self, doc: KpiDoc, exclude_usage_of: str | None = None, propose: bool = False
     ) -> float:
@@ -438,6 +450,7 @@ class KpiSearchIndex:
         context: str | None = None,
         sdg_targets: Collection[str] = (),
         sdg_goals: Collection[int] = (),
+        explain: bool = True,
     ) -> list[Hit]:
         """The `k` best KPIs for `text`, best first: in a lookup only KPIs sharing a term
         with the text, in a proposal (`propose`) also members of a group that matches it.
@@ -449,7 +462,9 @@ class KpiSearchIndex:
         judged by `text` alone, the subject, not its neighbours'.
         `sdg_targets`, `sdg_goals`: Agenda 2030 targets ("16.1") and goals the text is
         linked to; KPIs mapped to them are boosted (a boost: it reorders matches, it does
-        not make a KPI sharing nothing with the text a hit)."""
+        not make a KPI sharing nothing with the text a hit). `explain=False` leaves each
+        hit's reasons empty: the explorer's list of 200 needs the order, not the why, and
+        the reasons cost more than the ranking."""
         weights = self.query_terms(text)
         if not weights:
             return []
@@ -457,7 +472,7 @@ class KpiSearchIndex:
         context_weights = self.query_terms(context) if context else {}
         around = self.context_terms(weights, context_weights)
         scores = own_scores + self._text_scores(around, propose) if around else own_scores
-        factors = np.array([self.boost(d, exclude_usage_of, propose) for d in self.docs])
+        factors = self._factors(exclude_usage_of, propose).copy()
         sdg_reasons: dict[int, str] = {}
         if sdg_targets or sdg_goals:
             for i, d in enumerate(self.docs):
@@ -493,7 +508,9 @@ class KpiSearchIndex:
                     group_of[i],
                     context_weights={t: context_weights[t] for t in around} or None,
                     sdg_reason=sdg_reasons.get(i),
-                ),
+                )
+                if explain
+                else (),
             )
             for i in top
         ]
@@ -559,10 +576,19 @@ class KpiSearchIndex:
         compound's part or a partial word's completion is no reason)."""
         seen: dict[str, None] = {}
         for w in _WORD.findall(text.lower()):
-            plain = strip_accents(w)
-            if plain in _STOPWORDS:
-                continue
-            terms = {self._analyzer.stemmer.stemWord(plain), *self._analyzer.parts(plain)}
+            terms = self._word_terms.get(w)
+            if terms is None:
+                # Memoised: the catalogue's titles share their words, and stripping and
+                # stemming them again for every hit of every search was most of a search.
+                plain = strip_accents(w)
+                terms = (
+                    frozenset()
+                    if plain in _STOPWORDS
+                    else frozenset(
+                        {self._analyzer.stemmer.stemWord(plain), *self._analyzer.parts(plain)}
+                    )
+                )
+                self._word_terms[w] = terms
             if any(weights.get(t, 0.0) >= 1.0 for t in terms):
                 seen.setdefault(w, None)
         return list(seen)[:5]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core.format import numbered_label
 from core.params import Nouns, parse_choice, parse_sdg, parse_year
@@ -20,6 +21,8 @@ from core.scope import RIKET, peer_group, region_of
 from db import queries
 from ui import data
 from ui.components import adopt_url_param, adopt_url_value, set_url_param, url_id_list, url_value
+from ui.explorer_coverage import render_set_coverage
+from ui.explorer_gender import render_gender
 from ui.explorer_look import Look
 from ui.explorer_rank import render_distribution, render_ranking
 from ui.explorer_table import GENDERS, render_series, render_table
@@ -51,6 +54,9 @@ def _list_param(key: str) -> list[str]:
 def render_explorer(municipality_id: str, name: str) -> None:
     st.title("Utforska nyckeltal")
     st.caption("Sök bland alla Koladas nyckeltal, jämför och ladda ner.")
+    # A view's answer sentence is written here, above the filters, so on a phone it is on
+    # the first screen (the filters fill it).
+    answer = st.container()
     goals = data.query(queries.query_goal_ids, municipality_id)
     goal_labels = {"": "Alla"} | dict(goals)
     goal_areas = data.query(queries.query_areas, municipality_id)
@@ -133,7 +139,9 @@ def render_explorer(municipality_id: str, name: str) -> None:
     if not selected:
         st.info("Välj ett eller flera nyckeltal i listan ovan för att se värden.")
         return
-    _render_look(municipality_id, name, selected, meta_all[meta_all["id"].isin(selected)], years)
+    _render_look(
+        municipality_id, name, selected, meta_all[meta_all["id"].isin(selected)], years, answer
+    )
 
 
 def _search(
@@ -150,7 +158,7 @@ def _search(
     )
     if not text.strip():
         return allowed.head(MAX_HITS)
-    ranked = data.kpi_index().search(text, MAX_HITS, only=set(allowed["id"]))
+    ranked = data.kpi_index().search(text, MAX_HITS, only=set(allowed["id"]), explain=False)
     return allowed.set_index("id").loc[[h.kpi for h in ranked]].reset_index()
 
 
@@ -198,6 +206,7 @@ def _render_look(
     kpis: list[str],
     meta: pd.DataFrame,
     wanted_years: tuple[int, int],
+    answer: DeltaGenerator,
 ) -> None:
     lo, hi = data.query(queries.query_year_range)
     c1, c2, c3 = st.columns([2, 3, 2])
@@ -226,7 +235,7 @@ def _render_look(
     values = data.query(queries.query_values, kpis, munis, gender, years[0], years[1])
     # Only the chosen view is computed and drawn (tabs would build all five on every
     # filter change); the view is in the URL too.
-    views = ["Tabell", "Diagram", "Rangordning", "Fördelning", "Om nyckeltalen"]
+    views = ["Tabell", "Diagram", "Rangordning", "Fördelning", "Kön", "Om nyckeltalen"]
     adopt_url_param("vy", _choice("vy", views, "Visningen"))
     view = st.segmented_control("Visa", views, key="vy", default="Tabell") or "Tabell"
     set_url_param("vy", view if view != "Tabell" else None)
@@ -242,14 +251,18 @@ def _render_look(
         gender=gender,
         values=values,
     )
+    if view in ("Tabell", "Diagram"):
+        render_set_coverage(look)
     if view == "Tabell":
         render_table(look)
     if view == "Diagram":
         render_series(look)
     if view == "Rangordning":
-        render_ranking(look)
+        render_ranking(look, answer)
     if view == "Fördelning":
-        render_distribution(look)
+        render_distribution(look, answer)
+    if view == "Kön":
+        render_gender(look, answer)
     if view == "Om nyckeltalen":
         for _, m in meta.iterrows():
             st.markdown(f"**{m['title']}** ({m['id']})")
