@@ -167,7 +167,7 @@ def test_search_chart_and_excel_download(server: str, page: Page) -> None:
     search = page.get_by_label("Sök nyckeltal")
     search.fill("behöriga yrkesprogram hemkommun")
     search.press("Enter")
-    expect(page.get_by_text(re.compile(r"\d+ träffar"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d+ sökträffar"))).to_be_visible()
     page.get_by_label("Valda nyckeltal").click()
     page.get_by_role("option", name=re.compile(r"\(N15428\)")).click()
     page.keyboard.press("Escape")

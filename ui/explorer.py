@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from core.format import numbered_label
+from core.format import format_number, numbered_label
 from core.params import Nouns, parse_choice, parse_sdg, parse_year
 from core.scope import RIKET, peer_group, region_of
 from db import queries
@@ -112,18 +112,25 @@ def render_explorer(municipality_id: str, name: str) -> None:
             goal_area or None,
             int(sdg) if sdg else None,
         )
-    hits = _search(
+    hits, n = _search(
         query, restrict, area or None, persp or None, municipality_id if only_data else None
     )
     named = _list_param("kpi")
-    meta_all = data.query(queries.query_kpi_meta, sorted(set(named) | set(hits["id"])))
-    chosen = url_id_list("kpi", set(meta_all["id"]), KPI_NOUNS, MAX_KPIS, " i Kolada")
-    titles = dict(zip(meta_all["id"], meta_all["title"], strict=True))
+    # Metadata only for the KPIs the link names (to check them); the hits carry their
+    # titles already.
+    named_meta = data.query(queries.query_kpi_meta, sorted(set(named)))
+    chosen = url_id_list(
+        "kpi", set(named_meta["id"]) | set(hits["id"]), KPI_NOUNS, MAX_KPIS, " i Kolada"
+    )
+    titles = dict(zip(hits["id"], hits["title"], strict=True)) | dict(
+        zip(named_meta["id"], named_meta["title"], strict=True)
+    )
     options = list(dict.fromkeys([*chosen, *hits["id"]]))
-    n = len(hits)
+    what = "sökträffar" if query.strip() else "nyckeltal med de valda filtren"
     st.caption(
-        f"{n} {'träff' if n == 1 else 'träffar'}"
-        + (f" (de {MAX_HITS} första visas)" if n == MAX_HITS else "")
+        (f"{format_number(n)} {what}" if n != 1 else f"1 {what.removesuffix('ar')}")
+        + (f"; de {MAX_HITS} första visas i listan" if n > MAX_HITS else "")
+        + (", bäst matchande först." if query.strip() and n else ".")
     )
     if "kpi_sel" not in st.session_state or st.session_state.get("_kpi_url") != chosen:
         st.session_state["kpi_sel"] = [k for k in chosen if k in options]
@@ -133,14 +140,26 @@ def render_explorer(municipality_id: str, name: str) -> None:
         format_func=lambda k: f"{titles.get(k, k)} ({k})",
         key="kpi_sel",
         max_selections=MAX_KPIS,
+        help=f"Högst {MAX_KPIS} nyckeltal åt gången.",
     )
+    if len(selected) == MAX_KPIS:
+        # "Select all" in the list takes only the first MAX_KPIS: say so.
+        st.caption(
+            f"Högst {MAX_KPIS} nyckeltal kan jämföras åt gången; ta bort ett för att välja "
+            "ett annat."
+        )
     set_url_param("kpi", ",".join(selected) or None)
     st.session_state["_kpi_url"] = selected
     if not selected:
         st.info("Välj ett eller flera nyckeltal i listan ovan för att se värden.")
         return
     _render_look(
-        municipality_id, name, selected, meta_all[meta_all["id"].isin(selected)], years, answer
+        municipality_id,
+        name,
+        selected,
+        data.query(queries.query_kpi_meta, selected),
+        years,
+        answer,
     )
 
 
@@ -150,16 +169,20 @@ def _search(
     area: str | None,
     persp: str | None,
     with_data_for: str | None,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, int]:
     """The KPIs the filters allow, ranked by the engine when there is search text (by title
-    otherwise), at most MAX_HITS."""
+    otherwise), at most MAX_HITS, and how many there are in all."""
     allowed = data.query(
         queries.query_kpi_search, [], restrict, area, persp, with_data_for, ALL_KPIS
     )
     if not text.strip():
-        return allowed.head(MAX_HITS)
-    ranked = data.kpi_index().search(text, MAX_HITS, only=set(allowed["id"]), explain=False)
-    return allowed.set_index("id").loc[[h.kpi for h in ranked]].reset_index()
+        return allowed.head(MAX_HITS), len(allowed)
+    # Every match, so the count is true; order only (no reasons), which is cheap.
+    ranked = data.kpi_index().search(
+        text, max(len(allowed), 1), only=set(allowed["id"]), explain=False
+    )
+    top = allowed.set_index("id").loc[[h.kpi for h in ranked[:MAX_HITS]]].reset_index()
+    return top, len(ranked)
 
 
 def _municipality_set(municipality_id: str, name: str, which: str) -> list[str]:
