@@ -28,6 +28,9 @@ _NEGATED = (
     r"deltid",
 )
 _LESS_IS_BETTER = (
+    # Kolada's "Personalkontinuitet" counts the staff a hemtjänst user meets: fewer is
+    # better, and its "minst 2 besök dagligen" must not read as "besök" (more is better).
+    r"personalkontinuitet",
     r"arbetslös",
     r"ohälsotal",
     r"sjukfrånvaro",

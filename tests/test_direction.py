@@ -58,3 +58,14 @@ def test_reading_agrees_with_the_directions_norberg_set_by_hand() -> None:
     assert agree >= 45
     assert all("/" in t or " och " in t for t in contradict), contradict
     assert len(contradict) <= 2
+
+
+def test_staff_continuity_is_less_is_better_despite_its_visits() -> None:
+    """U21401 counts the staff a hemtjänst user "med minst 2 besök dagligen" meets: the
+    word "besök" (more is better elsewhere) must not decide it."""
+    title = (
+        "Personalkontinuitet, antal personal som en hemtjänsttagare med minst 2 besök "
+        "dagligen möter under 14 dagar, medelvärde (- 2024)"
+    )
+    reading = direction_from_title(title)
+    assert reading is not None and reading.direction == "minska"
