@@ -6,6 +6,8 @@ import argparse
 import datetime as dt
 import math
 import re
+import unicodedata
+from collections.abc import Iterable, Sequence
 
 MONTHS = (
     "januari",
@@ -158,3 +160,64 @@ def sparkline(values: list[float]) -> str:
     if hi == lo:
         return blocks[3] * len(values)
     return "".join(blocks[round((v - lo) / (hi - lo) * (len(blocks) - 1))] for v in values)
+
+
+# ------------------------------------------------------------------ precision and exports
+
+# Kolada titles end in their unit after the last comma ("…, andel (%)", "…, kr/inv",
+# "…, antal"), sometimes followed by the last year of a discontinued series ("(-2023)").
+_RETIRED_SUFFIX = re.compile(r"\s*\(-\d{4}\)\s*$")
+# Wider than core.judging.is_bounded_share on purpose: that one asks whether a forecast
+# must stay within 0–100, and so leaves out "procent" (which can go below zero); here the
+# only question is how many decimals a per-cent figure reads well with.
+_SHARE_UNIT = re.compile(r"%|\bandel\b|\bprocent\b")
+_MONEY_UNIT = re.compile(r"^(?:t?kr|kronor)\b")
+_COUNT_UNIT = re.compile(r"^antal(?: svar)?$")
+
+
+def kpi_unit(title: str) -> str:
+    """The unit a Kolada title ends in, lower case: "Elever …, andel (%)" → "andel (%)";
+    "" for a title without a comma."""
+    if "," not in title:
+        return ""
+    return _RETIRED_SUFFIX.sub("", title.rsplit(",", 1)[1]).strip().lower()
+
+
+def kpi_decimals(title: str, values: Iterable[float]) -> int:
+    """How many decimals a KPI's values are shown and exported with.
+
+    Kolada's catalogue says nothing about precision, and its values come with up to eight
+    decimals (74.28571429): printing those claims a precision no survey or register has. So
+    the precision follows what the KPI measures, read from the unit its title ends in:
+    kronor ("kr/inv", "tkr") and plain counts ("antal") in whole units; shares and per cent
+    with one decimal, as Kolada's own tables show them. Anything else (an index, an average,
+    a rate per 1 000 inhabitants) follows format_number's magnitude rule applied to the
+    KPI's typical (median) value, so one KPI has one precision across municipalities and
+    years; a KPI whose values are all whole numbers gets none.
+    """
+    unit = kpi_unit(title)
+    if _MONEY_UNIT.search(unit) or _COUNT_UNIT.match(unit):
+        return 0
+    if _SHARE_UNIT.search(unit):
+        return 1
+    known = sorted(abs(float(v)) for v in values if v is not None and not math.isnan(v))
+    if not known or all(float(v).is_integer() for v in known):
+        return 0 if known else 1
+    typical = known[len(known) // 2]
+    return 0 if typical >= 1000 else 1 if typical >= 10 else 2
+
+
+def ascii_slug(text: str) -> str:
+    """'Upplands Väsby' → 'upplands-vasby': a name that survives any file system, e-mail
+    attachment or URL (å, ä, ö lose their marks; anything else becomes a hyphen)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def export_filename(kpis: Sequence[str], municipality: str, day: dt.date, extension: str) -> str:
+    """'malpuls-N15428-norberg-2026-11-29.xlsx': what, for whom and when, so downloads of
+    several extracts do not overwrite each other. Two KPIs are both named; more are named
+    by the first ("N15428-m-fl", "med flera"), since a file name has no room for five."""
+    ids = "-".join(kpis) if len(kpis) <= 2 else f"{kpis[0]}-m-fl"
+    parts = ["malpuls", re.sub(r"[^A-Za-z0-9-]+", "-", ids), ascii_slug(municipality)]
+    return f"{'-'.join(p for p in parts if p)}-{day.isoformat()}.{extension}"

@@ -30,6 +30,7 @@ import numpy as np
 
 from core.breaks import segment_start
 from core.forecast import MIN_POINTS, Calibration, group_median, last_value, theil_sen_slope
+from core.ranking import RANKED_DIRECTIONS, places
 from core.status import (
     MAX_DATA_AGE_YEARS,
     Ambition,
@@ -441,15 +442,18 @@ def rank_among(
     values: Mapping[str, float], municipality_id: str, direction: str, peers: Sequence[str]
 ) -> Rank | None:
     """Where the municipality stands among `values` (every kommun's value for one year),
-    or None without a desired direction or without its own value."""
-    d = {"öka": -1, "minska": 1}.get(direction)
-    if d is None or municipality_id not in values:
+    or None without a desired direction or without its own value. The places are the
+    app's one ranking rule (core.ranking.places), so Utforska's Rangordning shows the
+    same place for the same KPI, year and direction."""
+    if direction not in RANKED_DIRECTIONS or municipality_id not in values:
         return None
-    own = values[municipality_id]
-    n = len(values)
-    rank = 1 + sum(1 for v in values.values() if d * v < d * own)
-    group = [p for p in [*peers, municipality_id] if p in values]
-    peer_rank = 1 + sum(1 for p in group if d * values[p] < d * own)
+    everyone = places(values, direction)
+    rank = everyone.get(municipality_id)
+    if rank is None:  # its own value is not a number
+        return None
+    n = len(everyone)
+    group = {p: values[p] for p in [*peers, municipality_id] if p in everyone}
+    peer_rank = places(group, direction)[municipality_id]
     return Rank(
         rank_all=rank,
         n_all=n,

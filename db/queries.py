@@ -485,6 +485,18 @@ def query_year_range(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     return int(lo), int(hi)
 
 
+def query_latest_kpi_year(
+    con: duckdb.DuckDBPyConnection, kpi_ids: list[str], gender: str
+) -> int | None:
+    """The newest year any of the KPIs has a value for (any municipality): an export's
+    data vintage, whatever years the extract itself covers."""
+    return con.execute(
+        "SELECT max(year) FROM kolada_value WHERE list_contains($k, kpi) AND gender = $g "
+        "AND value IS NOT NULL",
+        {"k": kpi_ids, "g": gender},
+    ).fetchall()[0][0]
+
+
 def query_all_municipalities(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(id, type) of every municipality, region and Riket."""
     return con.execute("SELECT id, type FROM municipality ORDER BY id").fetchall()

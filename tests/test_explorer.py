@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import duckdb
 import openpyxl
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from config import PROJECT_ROOT, Paths
@@ -112,15 +114,15 @@ def test_explorer_combinations(
             ).fetchall()[0][0]
         assert n_munis > 8  # more than the own kommun and its peers
     table = at.dataframe[0].value
-    assert table.index.get_level_values(1).nunique() == n_munis
+    assert table["municipality_id"].nunique() == n_munis
     kpis = params["kpi"].split(",")
-    assert sorted(table.index.get_level_values(0).unique()) == sorted(kpis)
+    assert sorted(table["kpi"].unique()) == sorted(kpis)
 
 
 def test_explorer_with_hostile_search_shows_no_error(tiny_env: Paths) -> None:
     at = _explorer("1962", q="<b>x</b>'; DROP TABLE kpi;--")
     assert not at.exception and not at.error
-    assert any("0 träffar" in c.value for c in at.caption)
+    assert any("0 sökträffar" in c.value for c in at.caption)
 
 
 def test_excel_and_csv_hold_what_the_table_showed(tiny_con: duckdb.DuckDBPyConnection) -> None:
@@ -128,19 +130,55 @@ def test_excel_and_csv_hold_what_the_table_showed(tiny_con: duckdb.DuckDBPyConne
     meta = queries.query_kpi_meta(tiny_con, ["N15428"])
     table = swedish_table(values, meta)
     book = openpyxl.load_workbook(
-        io.BytesIO(to_excel(table, meta, {"Urval": "Egen kommun"}, dt.date(2026, 11, 22)))
+        io.BytesIO(to_excel(table, meta, {"Jämförelse": "Egen kommun"}, dt.date(2026, 11, 22)))
     )
     assert book.sheetnames == ["Data", "Nyckeltal", "Om uttaget"]
     rows = list(book["Data"].values)
-    assert rows[0] == ("Kolada-id", "Nyckeltal", "Kommun-id", "Kommun/region", "År", "Värde")
+    assert rows[0] == (
+        "Kolada-id",
+        "Nyckeltal",
+        "Kommun-id",
+        "Kommun/region",
+        "År",
+        "Värde",
+        "Värde, alla decimaler",
+    )
     assert len(rows) - 1 == len(values)
     norberg_2022 = next(r for r in rows[1:] if r[2] == "1962" and r[4] == 2022)
-    assert round(norberg_2022[5], 2) == 78.26
+    assert norberg_2022[5] == 78.3 and round(norberg_2022[6], 2) == 78.26
     about = dict(list(book["Om uttaget"].values)[1:])
     assert about["Källa"] == "Källa: Kolada"
+    assert about["Jämförelse"] == "Egen kommun"
     csv = to_csv(table).decode("utf-8")
     assert csv.startswith("\ufeffKolada-id;Nyckeltal;")
-    assert ";78,26" in csv and csv.rstrip().endswith("Källa: Kolada")
+    assert ";78,3;78,26086957" in csv and csv.rstrip().endswith("Källa: Kolada")
+
+
+def test_table_sorts_as_numbers_and_reads_swedish(tiny_env: Paths) -> None:
+    """The table's cells stay numbers (a column sorts 100 above 97,7; the browser test
+    clicks it) while they read "78,3"; Norberg's row is highlighted and first, KPIs by
+    title, no ids shown."""
+    at = _explorer("1962", kpi="N15428,N00957", urval="liknande", fran="2018", till="2022")
+    assert not at.exception, [e.value for e in at.exception]
+    element = at.dataframe[0]
+    table = element.value
+    assert table["2022"].dtype.kind == "f"
+    shown = list(element.proto.column_order)
+    assert shown == ["Nyckeltal", "Kommun/region", "2018", "2019", "2020", "2021", "2022"]
+    styler = element.proto.arrow_data.styler
+    display = convert_arrow_bytes_to_pandas_df(styler.display_values)
+    first = display.iloc[0]
+    assert first["Kommun/region"] == "Norberg"
+    assert first["Nyckeltal"].startswith("Elever i åk 9 som är behöriga")
+    assert first["2022"] == "78,3"  # 78.26086957 with the share's one decimal
+    assert re.match(r"\d+,\d$", display[table["kpi"] == "N00957"]["2022"].iloc[0])
+    norberg_rows = table.index[table["municipality_id"] == "1962"].tolist()
+    other_row = table.index[table["municipality_id"] != "1962"][0]
+    assert len(norberg_rows) == 2  # one per KPI
+    for row in norberg_rows:
+        assert f"_row{row}_col0" in styler.styles
+    assert f"_row{other_row}_col0," not in styler.styles
+    assert "background-color: #dbe8f5" in styler.styles
 
 
 def test_own_list_and_facets_in_url(tiny_env: Paths) -> None:
@@ -151,7 +189,7 @@ def test_own_list_and_facets_in_url(tiny_env: Paths) -> None:
     assert at.query_params["lista"] == "1962,0180,1280"
     assert at.query_params["omr"] == "Gymnasieskola åk 1-3"
     table = at.dataframe[0].value
-    assert set(table.index.get_level_values(1)) == {"Norberg", "Stockholm", "Malmö"}
+    assert set(table["Kommun/region"]) == {"Norberg", "Stockholm", "Malmö"}
 
 
 def test_goal_area_filter_restricts_search_to_the_areas_indicators(tiny_env: Paths) -> None:

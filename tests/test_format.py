@@ -6,7 +6,17 @@ import datetime as dt
 
 import pytest
 
-from core.format import format_change, format_date, format_number, numbered_label, year_ticks
+from core.format import (
+    ascii_slug,
+    export_filename,
+    format_change,
+    format_date,
+    format_number,
+    kpi_decimals,
+    kpi_unit,
+    numbered_label,
+    year_ticks,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +78,60 @@ def test_year_ticks_only_on_short_spans() -> None:
     assert year_ticks([2020, 2022]) == [2020, 2021, 2022]
     assert year_ticks([2019, 2022]) is None  # Vega's own ticks are whole years here
     assert year_ticks([]) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "values", "expected"),
+    [
+        # Shares: one decimal, whatever Kolada sent (74.28571429).
+        ("Elever i åk 9 som är behöriga till yrkesprogram, hemkommun, andel (%)", [74.2857], 1),
+        ("Invånare med eftergymnasial utbildning, andel (%) (-2023)", [41.0], 1),
+        ("Brukarbedömning hemtjänst, svarsfrekvens (%)", [0.5], 1),
+        ("Befolkningsförändring senaste året, procent", [-1.234], 1),
+        # Money and plain counts: whole units.
+        ("Kostnad för grundskola åk 1-9, kr/inv", [12345.67], 0),
+        ("Nettokostnad äldreomsorg, kr/inv 80+", [3.5], 0),
+        ("Kommunens skulder, tkr", [12.3], 0),
+        ("Invånare totalt, antal", [5765.0], 0),
+        ("Antal svarande, antal svar", [17.5], 0),
+        # Anything else: the magnitude of the typical value.
+        ("Ohälsotal, dagar", [31.62, 30.1, 29.7], 1),
+        ("Anmälda våldsbrott, antal/1000 inv", [3.456, 2.1, 4.8], 2),
+        ("Nöjd Medborgar-Index, index", [55.3], 1),
+        ("Genomsnittligt meritvärde, genomsnitt", [222.4], 1),
+        ("Kostnad per brukare, antal/inv", [1234.5, 2000.25, 999.0], 0),
+        ("Medelålder, år", [43.0, 44.0], 0),  # all whole numbers: nothing to show
+        ("Utan komma i titeln", [], 1),  # nothing known: format_number's middle rule
+        ("Något, antal/1000 inv", [float("nan"), 0.42], 2),  # NaN is no value
+    ],
+)
+def test_kpi_decimals(title: str, values: list[float], expected: int) -> None:
+    assert kpi_decimals(title, values) == expected
+
+
+def test_kpi_unit_is_the_titles_tail() -> None:
+    assert kpi_unit("Elever, hemkommun, andel (%) (-2024)") == "andel (%)"
+    assert kpi_unit("Inget komma") == ""
+
+
+@pytest.mark.parametrize(
+    ("kpis", "name", "expected"),
+    [
+        (["N15428"], "Norberg", "malpuls-N15428-norberg-2026-11-29.xlsx"),
+        (
+            ["N15428", "N00957"],
+            "Upplands Väsby",
+            "malpuls-N15428-N00957-upplands-vasby-2026-11-29.xlsx",
+        ),
+        (["N1", "N2", "N3"], "Åre", "malpuls-N1-m-fl-are-2026-11-29.xlsx"),
+        (["U00402"], "Malmö stad", "malpuls-U00402-malmo-stad-2026-11-29.xlsx"),
+    ],
+)
+def test_export_filename(kpis: list[str], name: str, expected: str) -> None:
+    assert export_filename(kpis, name, dt.date(2026, 11, 29), "xlsx") == expected
+    assert export_filename(kpis, name, dt.date(2026, 11, 29), "csv").isascii()
+
+
+def test_ascii_slug() -> None:
+    assert ascii_slug("Öckerö") == "ockero"
+    assert ascii_slug("Upplands-Bro / Håbo") == "upplands-bro-habo"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from textwrap import wrap
 
 import altair as alt
 import pandas as pd
 
-from core.format import CHART_CONFIG, YEAR_FORMAT, format_number, year_ticks
+from core.format import CHART_CONFIG, YEAR_FORMAT, format_number, kpi_unit, year_ticks
 
 SERIES_COLOURS = {"kommun": "#1f4e79", "riket": "#8c8c8c", "liknande": "#e08214"}
 # A chart's tooltips show numbers as the tables do (core.format.format_number: "1 278",
@@ -251,26 +252,97 @@ def sdg_status_bars(dist: pd.DataFrame, colours: dict[str, str]) -> alt.Chart:
     )
 
 
-def series_chart(values: pd.DataFrame) -> alt.Chart:
+# The explorer's lines: the own municipality strong and thick, the others in muted colours
+# (still told apart by colour and the legend), so one line of eight stands out.
+OWN_LINE = {"colour": "#1f4e79", "width": 3.5, "opacity": 1.0}
+LEGEND_KPI = "Nyckeltal, namn"
+OTHER_LINE = {"width": 1.6, "opacity": 0.75}
+MUTED_COLOURS = (
+    "#e08214",
+    "#8fb0d3",
+    "#7fbf7b",
+    "#c994c7",
+    "#bf9b6f",
+    "#80cdc1",
+    "#f4a582",
+    "#a6a6a6",
+    "#d9c35e",
+    "#b2abd2",
+)
+
+
+def series_chart(
+    values: pd.DataFrame,
+    municipality_id: str | None = None,
+    titles: Mapping[str, str] | None = None,
+    decimals: Mapping[str, int] | None = None,
+) -> alt.LayerChart:
     """The explorer's chart: the chosen KPIs over the years, one line per municipality
-    (colour) and KPI (dash). `values` has kpi, municipality, year, value."""
+    (colour) and KPI (dash). `values` has kpi, municipality_id, municipality, year, value.
+    The municipality `municipality_id` is drawn strong and first in the legend; KPIs are
+    named by `titles` (their ids otherwise), values in tooltips rounded to `decimals`
+    (per KPI; format_number's own rule otherwise)."""
+    titles = titles or {}
+    decimals = decimals or {}
+    own = values["municipality_id"] == municipality_id
     data = pd.DataFrame(
         {
             "Kommun/region": values["municipality"],
-            "Nyckeltal": values["kpi"],
+            "Nyckeltal": values["kpi"].map(lambda k: titles.get(k, k)),
+            # The legend's label, in lines that fit a phone: Kolada's titles run to 100
+            # characters, and a cut one ("Elever i åk 9 som är beh…") names nothing.
+            LEGEND_KPI: values["kpi"].map(lambda k: "\n".join(wrap(titles.get(k, k), 42))),
             "År": values["year"].astype(int),
             "Värde": values["value"],
-            SHOWN: values["value"].map(format_number),
+            SHOWN: [
+                format_number(v, decimals.get(k))
+                for k, v in zip(values["kpi"], values["value"], strict=True)
+            ],
+            "Egen": own,
         }
     )
-    return (
+    own_names = list(dict.fromkeys(data.loc[own, "Kommun/region"]))
+    others = sorted(set(data.loc[~own, "Kommun/region"]) - set(own_names))
+    palette = [*MUTED_COLOURS] * (len(others) // len(MUTED_COLOURS) + 1)
+    colour = alt.Color(
+        "Kommun/region:N",
+        title="Kommun/region",
+        scale=alt.Scale(
+            domain=[*own_names, *others],
+            range=[OWN_LINE["colour"]] * len(own_names) + palette[: len(others)],
+        ),
+        legend=alt.Legend(orient="bottom", columns=3, labelLimit=0, symbolStrokeWidth=3),
+    )
+    kpis = list(dict.fromkeys(values["kpi"]))
+    # One KPI: its unit says what the axis measures ("andel (%)"); several: just "Värde".
+    unit = kpi_unit(titles.get(kpis[0], "")) if len(kpis) == 1 else ""
+    base = (
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=_year_axis(data["År"]),
-            y=alt.Y("Värde:Q", title=None, scale=alt.Scale(zero=False)),
-            color=alt.Color("Kommun/region:N", title=None, legend=alt.Legend(orient="bottom")),
-            strokeDash=alt.StrokeDash("Nyckeltal:N"),
+            x=_year_axis(data["År"]).title("År"),
+            y=alt.Y("Värde:Q", title=unit or "Värde", scale=alt.Scale(zero=False)),
+            color=colour,
+            strokeDash=alt.StrokeDash(
+                f"{LEGEND_KPI}:N",
+                title="Nyckeltal",
+                # Above the chart: beside the municipalities it is cut off on a phone.
+                legend=alt.Legend(
+                    orient="top",
+                    direction="vertical",
+                    labelLimit=0,
+                    labelExpr="split(datum.label, '\\n')",
+                    symbolType="stroke",
+                    symbolStrokeColor="#555555",
+                    symbolSize=400,
+                ),
+            ),
+            strokeWidth=alt.condition(
+                "datum.Egen", alt.value(OWN_LINE["width"]), alt.value(OTHER_LINE["width"])
+            ),
+            opacity=alt.condition(
+                "datum.Egen", alt.value(OWN_LINE["opacity"]), alt.value(OTHER_LINE["opacity"])
+            ),
             tooltip=[
                 alt.Tooltip("Kommun/region:N"),
                 alt.Tooltip("Nyckeltal:N"),
@@ -278,14 +350,30 @@ def series_chart(values: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip(f"{SHOWN}:N", title="Värde"),
             ],
         )
-        .properties(height=360)
+    )
+    # Two layers so the own line is drawn last, on top of the others (a line mark's
+    # `order` orders the points along a line, not the lines).
+    return (
+        alt.layer(base.transform_filter("!datum.Egen"), base.transform_filter("datum.Egen"))
+        # fit-x: the plot keeps its 320 px and the legends add to it (Streamlit's default,
+        # fit, squeezes the plot to make room for them).
+        .properties(height=320, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
         .configure(**CHART_CONFIG)
     )
 
 
-def ranking_chart(ranking: pd.DataFrame, municipality_id: str) -> alt.Chart:
-    """Every kommun's value as a bar, highest first, the chosen kommun in orange.
-    `ranking` has Plats, municipality_id, municipality, value."""
+OWN_COLOUR = "#e08214"
+OTHERS_COLOUR = "#9fb6cd"
+
+
+def ranking_chart(
+    ranking: pd.DataFrame, municipality_id: str, order: str = "plats 1 (bäst) till vänster"
+) -> alt.LayerChart:
+    """Every kommun's value as a bar in the order of its place (core.ranking.places: best
+    first, or highest first without a desired direction), the chosen kommun in orange and
+    named above its bar. `ranking` has Plats, municipality_id, municipality, value;
+    `order` says in words which end is place 1 (the x axis title)."""
+    ranking = ranking.sort_values(["Plats", "municipality"])
     data = pd.DataFrame(
         {
             "Plats": ranking["Plats"],
@@ -295,22 +383,35 @@ def ranking_chart(ranking: pd.DataFrame, municipality_id: str) -> alt.Chart:
             "Vald": ranking["municipality_id"] == municipality_id,
         }
     )
-    return (
+    # sort=None keeps the rows' order: the places, ties by name.
+    # The field's title stays "Kommun" (tooltips, screen readers); the axis says the order.
+    x = alt.X(
+        "Kommun:N",
+        sort=None,
+        title="Kommun",
+        axis=alt.Axis(labels=False, title=f"Kommuner, {order}"),
+    )
+    tooltip = [
+        alt.Tooltip("Plats:Q", format=",d"),
+        alt.Tooltip("Kommun:N"),
+        alt.Tooltip(f"{SHOWN}:N", title="Värde"),
+    ]
+    bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("Kommun:N", sort="-y", axis=None, title=None),
-            y=alt.Y("Värde:Q", title=None),
-            color=alt.condition("datum.Vald", alt.value("#e08214"), alt.value("#9fb6cd")),
-            tooltip=[
-                alt.Tooltip("Plats:Q", format=",d"),
-                alt.Tooltip("Kommun:N"),
-                alt.Tooltip(f"{SHOWN}:N", title="Värde"),
-            ],
+            x=x,
+            y=alt.Y("Värde:Q", title="Värde"),
+            color=alt.condition("datum.Vald", alt.value(OWN_COLOUR), alt.value(OTHERS_COLOUR)),
+            tooltip=tooltip,
         )
-        .properties(height=260)
-        .configure(**CHART_CONFIG)
     )
+    label = (
+        alt.Chart(data[data["Vald"]])
+        .mark_text(dy=-8, color=OWN_COLOUR, fontWeight="bold")
+        .encode(x=x, y="Värde:Q", text="Kommun:N", tooltip=tooltip)
+    )
+    return alt.layer(bars, label).properties(height=260).configure(**CHART_CONFIG)
 
 
 def distribution_chart(values: pd.Series, own_name: str, own_value: float | None) -> alt.LayerChart:
@@ -345,3 +446,92 @@ def distribution_chart(values: pd.Series, own_name: str, own_value: float | None
             )
         )
     return alt.layer(*layers).properties(height=240).configure(**CHART_CONFIG)
+
+
+GENDER_COLOURS = {"Kvinnor": "#7b3294", "Män": "#008837"}
+
+
+def gender_series_chart(values: pd.DataFrame) -> alt.Chart:
+    """Women's and men's values over the years for one municipality, a line each.
+    `values` has year, gender (K | M), value."""
+    data = pd.DataFrame(
+        {
+            "Kön": values["gender"].map({"K": "Kvinnor", "M": "Män"}),
+            "År": values["year"].astype(int),
+            "Värde": values["value"],
+            SHOWN: values["value"].map(format_number),
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=_year_axis(data["År"]),
+            y=alt.Y("Värde:Q", title=None, scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "Kön:N",
+                scale=alt.Scale(domain=list(GENDER_COLOURS), range=list(GENDER_COLOURS.values())),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            tooltip=[
+                alt.Tooltip("Kön:N"),
+                alt.Tooltip("År:Q", format=YEAR_FORMAT),
+                alt.Tooltip(f"{SHOWN}:N", title="Värde"),
+            ],
+        )
+        .properties(height=260)
+        .configure(**CHART_CONFIG)
+    )
+
+
+def gender_gap_chart(
+    gaps: pd.DataFrame, municipality_id: str, peers_median: float | None = None
+) -> alt.LayerChart:
+    """The gap kvinnor − män of each municipality in one year as a horizontal bar, the
+    largest at the top, the own municipality in orange, with a line at zero (no gap) and
+    the peers' median gap as a dashed line. `gaps` has municipality_id, municipality,
+    women, men, gap."""
+    gaps = gaps.sort_values("gap", ascending=False)
+    data = pd.DataFrame(
+        {
+            "Kommun": gaps["municipality"],
+            "Skillnad": gaps["gap"],
+            "Skillnad (kvinnor − män)": gaps["gap"].map(format_number),
+            "Kvinnor": gaps["women"].map(format_number),
+            "Män": gaps["men"].map(format_number),
+            "Vald": gaps["municipality_id"] == municipality_id,
+        }
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("Kommun:N", sort=None, title=None),
+            x=alt.X("Skillnad:Q", title="Skillnad, kvinnor − män"),
+            color=alt.condition("datum.Vald", alt.value(OWN_COLOUR), alt.value(OTHERS_COLOUR)),
+            tooltip=[
+                alt.Tooltip("Kommun:N"),
+                alt.Tooltip("Kvinnor:N"),
+                alt.Tooltip("Män:N"),
+                alt.Tooltip("Skillnad (kvinnor − män):N"),
+            ],
+        )
+    )
+    zero = alt.Chart(pd.DataFrame({"Noll": [0]})).mark_rule(color="#444").encode(x="Noll:Q")
+    layers: list[alt.Chart] = [bars, zero]
+    if peers_median is not None:
+        median = pd.DataFrame(
+            {
+                "Median": [peers_median],
+                "Liknande kommuners median": [format_number(peers_median)],
+            }
+        )
+        layers.append(
+            alt.Chart(median)
+            .mark_rule(color="#444", strokeDash=[4, 3], strokeWidth=2)
+            .encode(
+                x=alt.X("Median:Q", title="Skillnad, kvinnor − män"),
+                tooltip=[alt.Tooltip("Liknande kommuners median:N")],
+            )
+        )
+    return alt.layer(*layers).properties(height=alt.Step(22)).configure(**CHART_CONFIG)
