@@ -140,7 +140,7 @@ def render_explorer(municipality_id: str, name: str) -> None:
         format_func=lambda k: f"{titles.get(k, k)} ({k})",
         key="kpi_sel",
         max_selections=MAX_KPIS,
-        help=f"Högst {MAX_KPIS} nyckeltal åt gången.",
+        placeholder=f"Välj upp till {MAX_KPIS} nyckeltal ur träfflistan",
     )
     if len(selected) == MAX_KPIS:
         # "Select all" in the list takes only the first MAX_KPIS: say so.
@@ -251,7 +251,11 @@ def _render_look(
         if st.session_state.get("_lista_url") != default:
             st.session_state["lista_sel"] = default
         munis = st.multiselect(
-            "Kommuner och regioner", list(names), format_func=names.get, key="lista_sel"
+            "Kommuner och regioner",
+            list(names),
+            format_func=names.get,
+            key="lista_sel",
+            placeholder="Välj kommuner och regioner",
         )
         set_url_param("lista", ",".join(munis) or None)
         st.session_state["_lista_url"] = munis
