@@ -143,16 +143,27 @@ def _dash(name: str) -> list[int]:
     return [3, 2] if name == PROPOSED else [1, 0]
 
 
+def alt_title(ind: ReportIndicator) -> str:
+    """The picture's short name (Word's docPr title, shown in the selection pane)."""
+    return f"Linjediagram: {ind.title}"
+
+
 def alt_text(ind: ReportIndicator, municipality_name: str) -> str:
     """The chart in words, for the Word picture's alternative text and the chart's
-    description: what it shows, its target values named by provenance (a proposal as
-    "förslag till målvärde (ej beslutat)"), and the forecast."""
-    parts = [f"Diagram: {ind.title}, {municipality_name}"]
+    description: what it shows, then its message first (the status in words, as the
+    table says it), the values drawn with the latest one, its target values named by
+    provenance (a proposal as "förslag till målvärde (ej beslutat)"), and the forecast.
+    The status goes without its icon: a screen reader would read "▲" as a shape."""
+    parts = [f"Linjediagram: {ind.title}, {municipality_name}"]
+    if ind.status:
+        judged = " mot förslag till målvärde (ej beslutat)" if _judged_on_proposal(ind) else ""
+        parts.append(f"bedömning: {ind.status}{judged}")
     if ind.years:
         parts.append(
-            f"värden {ind.years[0]}–{ind.years[-1]}"
+            f"värden {ind.years[0]}–{ind.years[-1]}, senast {_with_unit(ind.values[-1], ind.unit)}"
+            f" år {ind.years[-1]}"
             if len(ind.years) > 1
-            else f"värde {ind.years[0]}"
+            else f"värde {ind.years[0]}: {_with_unit(ind.values[0], ind.unit)}"
         )
     decided = [a for a in ind.ambitions if not _proposed(a)]
     proposed = [a for a in ind.ambitions if _proposed(a)]
@@ -166,6 +177,16 @@ def alt_text(ind: ReportIndicator, municipality_name: str) -> str:
             + forecast_text(ind.point, ind.lo80, ind.hi80, ind.latest_year, ind.horizon_years)
         )
     return "; ".join(parts) + "."
+
+
+def _judged_on_proposal(ind: ReportIndicator) -> bool:
+    return ind.target_value is not None and ind.target_provenance == "förslag"
+
+
+def _with_unit(value: float, unit: str | None) -> str:
+    """ "75,4 %" for a share; other units stay out (the title names them: "kr/inv")."""
+    text = format_number(value)
+    return f"{text} %" if unit and unit.strip() == "%" else text
 
 
 def _targets(ambitions: list[ReportAmbition]) -> str:

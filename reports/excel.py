@@ -2,7 +2,20 @@
 indicator's status, forecast with interval, data year and next publication, and the
 source lines. Numbers stay numbers (Excel formats them in the reader's locale). A target
 value is marked Beslutat or Förslag, and a status judged against a proposal (issue 16) says
-so in "Bedömd mot", never as one against a decided target."""
+so in "Bedömd mot", never as one against a decided target.
+
+Accessibility (issue 18, WCAG 2.1 AA / EN 301 549): the workbook has a title and language
+in its properties; every sheet has a meaningful name and says what it is in its first
+rows (an area sheet its title in A1, the summary the report's particulars: A1 is where a
+screen reader starts and a reader of a printout looks), then one header row with frozen
+panes just below it, an autofilter over the header and the data (which also tells Excel
+and a screen reader where the table's header is), the header repeated on every printed
+page, no merged cells and no colour: every status is a word in its cell. The titles sit
+above the header rather than in a separate sheet because each sheet of a report is read,
+printed and pasted on its own; the explorer's data extracts (ui.export) keep the header
+in row 1 instead, for tools that read them. finish_table and set_properties are shared
+with reports.targets_doc and ui.export.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +24,7 @@ import re
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, numbered_label
@@ -82,7 +96,25 @@ def _table_header(ws: Worksheet, row: int, columns: tuple[tuple[str, int], ...])
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         ws.column_dimensions[cell.column_letter].width = width
-    ws.freeze_panes = ws.cell(row + 1, 1)
+
+
+def finish_table(ws: Worksheet, header_row: int, last_row: int, n_columns: int) -> None:
+    """Marks the sheet's table of `n_columns` from `header_row` to `last_row`: panes frozen
+    below the header (it stays in view while scrolling), an autofilter over the header and
+    the data rows (not the notes below them), and the header repeated on printed pages."""
+    last = f"{get_column_letter(n_columns)}{max(last_row, header_row)}"
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.auto_filter.ref = f"A{header_row}:{last}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+
+
+def set_properties(wb: Workbook, title: str, subject: str = "") -> None:
+    """The workbook's title and language (docProps/core.xml): Excel's title bar, a saved
+    PDF and a screen reader read them; openpyxl would otherwise name itself the author."""
+    wb.properties.title = title
+    wb.properties.subject = subject or None
+    wb.properties.language = "sv-SE"
+    wb.properties.creator = wb.properties.lastModifiedBy = "Målpuls"
 
 
 def _goal_name(g: ReportGoal) -> str:
@@ -123,9 +155,15 @@ def _proposal_count(report: Report) -> str:
 
 def to_workbook(report: Report) -> bytes:
     wb = Workbook()
+    set_properties(
+        wb,
+        f"{report.label}: måluppföljning, {report.municipality_name}",
+        subject="Prognos för måloppfyllelse",
+    )
     ws = wb.active
     ws.title = "Sammanfattning"
     row = _header(ws, report)
+    header_row = row
     columns = (
         ("Område", 36),
         ("Mål", 60),
@@ -155,6 +193,7 @@ def to_workbook(report: Report) -> bytes:
         )
         for c, v in enumerate(values, start=1):
             ws.cell(row, c, v).alignment = Alignment(wrap_text=True, vertical="top")
+    finish_table(ws, header_row, row, len(columns))
     ws.cell(row + 2, 1, SOURCE_COMPUTED)
 
     used = {"Sammanfattning"}
@@ -209,6 +248,7 @@ def to_workbook(report: Report) -> bytes:
                     cell.alignment = Alignment(wrap_text=wrap, vertical="top")
                     if c == _COL[P_MET] and v is not None:
                         cell.number_format = "0%"
+        finish_table(sheet, 4, r, len(INDICATOR_COLUMNS))
         sheet.cell(r + 2, 1, f"Status och prognoser: {SOURCE_COMPUTED}. Värden: {SOURCE_RAW}.")
     buf = io.BytesIO()
     wb.save(buf)

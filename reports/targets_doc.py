@@ -53,7 +53,8 @@ from core.targets import (
     option_flags,
 )
 from db import judging, queries, target_charts
-from reports.word import set_swedish
+from reports.excel import finish_table, set_properties
+from reports.word import mark_table, set_alt_text, set_swedish, set_title
 
 TITLE = "Nulägesbild och förslag till delmål"
 NOT_DECIDED = "Förslag — inte beslutat"
@@ -550,7 +551,8 @@ def alt_text(proposal: Proposal, chart: TargetChart | None, municipality_name: s
     reader needs when the picture cannot be seen."""
     n = proposal.nulage
     parts = [
-        f"Diagram: {proposal.indicator_title}, {municipality_name}.",
+        f"Linjediagram: {proposal.indicator_title}, {municipality_name}. Utvecklingen: "
+        f"{n.trend_words.lower()}.",
     ]
     if chart is not None and not chart.history.empty:
         h = chart.history
@@ -590,13 +592,6 @@ def chart_png(chart: alt.LayerChart) -> bytes:
 # ------------------------------------------------------------------ Word
 
 
-def _set_alt_text(doc: Document, text: str) -> None:
-    """The last inline picture's descr (Word: "Alternativ text") and title."""
-    inline = doc.inline_shapes[-1]._inline
-    inline.docPr.set("descr", text)
-    inline.docPr.set("title", "Diagram")
-
-
 def _goal_heading(g: GoalProposals) -> str:
     return g.goal_title
 
@@ -620,10 +615,13 @@ def word_document(
     set_swedish(doc)
     doc.styles["Normal"].font.name = "Calibri"
     doc.styles["Normal"].font.size = Pt(10.5)
-    doc.core_properties.title = f"{TITLE}: {framework_name}"
+    set_title(doc, f"{TITLE}: {framework_name}, {municipality_name}", subject=NOT_DECIDED)
     doc.add_heading(TITLE, level=0)
-    warn = doc.add_paragraph().add_run(NOT_DECIDED)
+    # The document's subtitle (a style, not a bold paragraph posing as a heading); the
+    # words say it, the colour only repeats them.
+    warn = doc.add_paragraph(style="Subtitle").add_run(NOT_DECIDED)
     warn.bold = True
+    warn.italic = False
     warn.font.size = Pt(14)
     warn.font.color.rgb = RGBColor(0xB0, 0x3A, 0x2E)
     doc.add_paragraph(
@@ -639,18 +637,27 @@ def word_document(
             "målvärden ännu."
         )
     for area in dict.fromkeys(g.area_title for g in goal_proposals):
+        goals = [g for g in goal_proposals if g.area_title == area and g.proposals]
+        if not goals:
+            continue  # an area heading with nothing under it
+        # Heading 1 per area, 2 per goal, 3 per indicator, 4 for its parts; goals outside
+        # an area move up one level, so no level is skipped after the title.
+        level = 2 if area else 1
         if area:
             doc.add_heading(area, level=1)
-        for g in (g for g in goal_proposals if g.area_title == area):
-            if not g.proposals:
-                continue
-            doc.add_heading(_goal_heading(g), level=2)
+        for g in goals:
+            doc.add_heading(_goal_heading(g), level=level)
             doc.add_paragraph(f"Målperiod {g.period_start.year}–{g.period_end.year}.")
             for _, title, note in g.missing:
                 doc.add_paragraph(f"{title}: {note}")
             for p in g.proposals:
                 _indicator_section(
-                    doc, g, p, municipality_name, charts.get((g.goal_id, p.indicator_id)), png
+                    doc,
+                    p,
+                    municipality_name,
+                    charts.get((g.goal_id, p.indicator_id)),
+                    png,
+                    level=level + 1,
                 )
     doc.add_heading("Metod", level=1)
     doc.add_paragraph(METHOD_TEXT)
@@ -667,20 +674,23 @@ def word_document(
 
 def _indicator_section(
     doc: Document,
-    g: GoalProposals,
     p: Proposal,
     municipality_name: str,
     chart: TargetChart | None,
     png: Callable[[alt.LayerChart], bytes],
+    *,
+    level: int,
 ) -> None:
-    doc.add_heading(f"{p.indicator_title} ({p.nulage.kpi})", level=3)
-    doc.add_paragraph("Nulägesbild", style="Heading 4")
+    doc.add_heading(f"{p.indicator_title} ({p.nulage.kpi})", level=level)
+    doc.add_heading("Nulägesbild", level=level + 1)
     doc.add_paragraph(" ".join(nulage_sentences(p, municipality_name)))
-    doc.add_picture(
+    picture = doc.add_picture(
         io.BytesIO(png(target_chart(chart, p, municipality_name, for_document=True))),
         width=Cm(16),
     )
-    _set_alt_text(doc, alt_text(p, chart, municipality_name))
+    set_alt_text(
+        picture, f"Linjediagram: {p.indicator_title}", alt_text(p, chart, municipality_name)
+    )
     cap = doc.add_paragraph(
         f"{municipality_name} och riket: {SOURCE_RAW}. Liknande kommuner, prognos och "
         f"förslag: {SOURCE_COMPUTED}."
@@ -689,7 +699,7 @@ def _indicator_section(
     if not p.options:
         doc.add_paragraph(p.note or "Inga förslag till målvärden för indikatorn.")
         return
-    doc.add_paragraph("Förslag till delmål", style="Heading 4")
+    doc.add_heading("Förslag till delmål", level=level + 1)
     rows = option_rows(p)
     columns = [c for c in rows[0] if c != "Underlag"]
     table = doc.add_table(rows=1, cols=len(columns))
@@ -702,7 +712,7 @@ def _indicator_section(
     # The option's name and the flags need room; a year's value does not. Without widths
     # Word and LibreOffice split the columns evenly and break "Alternativ" mid-word.
     table.autofit = False
-    wide = {"Alternativ": Cm(4.2), "Flagga": Cm(2.8), "Accepterad gräns": Cm(2.2)}
+    wide = {"Alternativ": Cm(4.2), "Flagga": Cm(2.8), "Accepterad gräns": Cm(2.5)}
     narrow = Cm(max(1.4, (16 - sum(w.cm for w in wide.values())) / max(len(columns) - 3, 1)))
     grid = table._tbl.tblGrid.findall(qn("w:gridCol"))  # LibreOffice reads the grid
     for i, c in enumerate(columns):
@@ -710,7 +720,14 @@ def _indicator_section(
         grid[i].set(qn("w:w"), str(width.twips))
         for cell in table.columns[i].cells:
             cell.width = width
-    doc.add_paragraph("Underlag", style="Heading 4")
+    mark_table(
+        table,
+        f"Förslag till delmål: {p.indicator_title}",
+        "En rad per alternativ (alla är förslag, inget är beslutat): värdet för varje år "
+        "i perioden, accepterad gräns, sannolikheten att nå periodmålet, P(nås), och en "
+        "flagga i ord.",
+    )
+    doc.add_heading("Underlag", level=level + 1)
     for o in p.options:
         para = doc.add_paragraph(style="List Bullet")
         para.add_run(f"{option_label(o.kind)}: ").bold = True
@@ -771,7 +788,6 @@ def _table_header(ws: Worksheet, row: int, columns: tuple[tuple[str, int], ...])
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         ws.column_dimensions[cell.column_letter].width = width
-    ws.freeze_panes = ws.cell(row + 1, 1)
 
 
 def _intro(ws: Worksheet, municipality_name: str, framework_name: str, as_of: dt.date) -> int:
@@ -818,9 +834,12 @@ def excel_workbook(
     one row per indicator. Numbers stay numbers (Excel shows them in the reader's locale),
     probabilities as per cent, dates as dates."""
     wb = Workbook()
+    # Titles above the headers, as in reports.excel (whose docstring says why).
+    set_properties(wb, f"{TITLE}: {framework_name}, {municipality_name}", subject=NOT_DECIDED)
     ws = wb.active
     ws.title = "Förslag"
     row = _intro(ws, municipality_name, framework_name, as_of)
+    header_row = row
     _table_header(ws, row, ROW_COLUMNS)
     for values in excel_rows(goal_proposals, municipality_name):
         row += 1
@@ -842,10 +861,12 @@ def excel_workbook(
                 ws.cell(row, 3, p.indicator_title)
                 ws.cell(row, 4, p.nulage.kpi)
                 ws.cell(row, 11, p.note or "Inga förslag till målvärden.")
+    finish_table(ws, header_row, row, len(ROW_COLUMNS))
     ws.cell(row + 2, 1, METHOD_TEXT)
 
     nl = wb.create_sheet("Nulägesbild")
     r = _intro(nl, municipality_name, framework_name, as_of)
+    nulage_header = r
     _table_header(nl, r, NULAGE_COLUMNS)
     for g in goal_proposals:
         for p in g.proposals:
@@ -879,6 +900,7 @@ def excel_workbook(
                 cell.alignment = Alignment(wrap_text=c in (2, 3, 19, 20), vertical="top")
                 if c in (8, 10, 15, 16, 17, 18):
                     cell.number_format = NUMBER_FORMAT
+    finish_table(nl, nulage_header, r, len(NULAGE_COLUMNS))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

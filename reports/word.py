@@ -2,7 +2,14 @@
 måloppfyllelse" section (status and why, leadership's assessment, an indicator table and
 one chart per indicator with values) to paste into the interim report. A status judged
 against a proposed target value (issue 16) says so wherever it or the target is shown, and
-the front part counts such statuses without ever counting a proposal as a decision."""
+the front part counts such statuses without ever counting a proposal as a decision.
+
+The document is meant to be published by a Swedish public body, so it follows WCAG 2.1 AA
+/ EN 301 549 for documents (issue 18): Swedish language, a title in its properties and on
+its first line, real heading styles in order, alternative text on every picture, and
+tables whose header row is marked (and repeats on every page) with a caption. The helpers
+for that (set_swedish, set_title, set_alt_text, mark_table) are also used by
+reports.targets_doc."""
 
 from __future__ import annotations
 
@@ -13,16 +20,33 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shape import InlineShape
 from docx.shared import Cm, Pt
+from docx.table import Table
 
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, forecast_text, format_number, numbered_label
 from core.labels import status_text
 from core.reports import Report, ReportIndicator
 from core.status import AGAINST_PROPOSAL
-from reports.charts import alt_text, indicator_png
+from reports.charts import alt_text, alt_title, indicator_png
 
 SECTION_TITLE = "Prognos för måloppfyllelse"
 ON_PROPOSAL = f"{AGAINST_PROPOSAL} (ej beslutat)"
+
+
+# The indicator table's columns (Indikator, Status, Senaste värde, Målvärde, Prognos) in
+# cm: together the 15 cm a chart is wide.
+INDICATOR_TABLE_WIDTHS = (4.3, 2.5, 2.6, 2.8, 2.8)
+
+
+def _set_widths(table: Table, widths_cm: tuple[float, ...]) -> None:
+    table.autofit = False
+    grid = table._tbl.tblGrid.findall(qn("w:gridCol"))  # LibreOffice reads the grid
+    for i, width_cm in enumerate(widths_cm):
+        width = Cm(width_cm)
+        grid[i].set(qn("w:w"), str(width.twips))
+        for cell in table.columns[i].cells:
+            cell.width = width
 
 
 def _value(v: float | None, year: int | None = None) -> str:
@@ -87,16 +111,75 @@ def set_swedish(doc: DocxDocument) -> None:
         style_lang = style_rpr.find(qn("w:lang")) if style_rpr is not None else None
         if style_lang is not None:
             style_lang.set(qn("w:val"), "sv-SE")
+    # The theme fonts' language (settings.xml) says en-US in the template as well.
+    theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), "sv-SE")
+
+
+def set_title(doc: DocxDocument, title: str, subject: str = "") -> None:
+    """The document's title in its properties (dc:title): Word's title bar, a PDF's title
+    and what a screen reader announces on opening read it, not the file name. The
+    template's author and comment ("python-docx") would name the library in a published
+    document, so they name Målpuls."""
+    props = doc.core_properties
+    props.title = title
+    props.subject = subject
+    props.author = props.last_modified_by = "Målpuls"
+    props.comments = ""
+
+
+def set_alt_text(picture: InlineShape, title: str, description: str) -> None:
+    """The picture's alternative text (Word: Alternativ text): `description` (docPr descr)
+    is what a screen reader reads and a PDF carries as /Alt; `title` (docPr title) is a
+    short name Word shows in the selection pane."""
+    doc_pr = picture._inline.docPr
+    doc_pr.set("descr", description)
+    doc_pr.set("title", title)
+
+
+def mark_table(table: Table, caption: str, description: str) -> None:
+    """Marks the first row as the header row (w:tblHeader): a screen reader then reads
+    each cell with its column's title, and Word and LibreOffice repeat the row on every
+    page the table runs over. The caption and description (w:tblCaption,
+    w:tblDescription; Word: Tabellegenskaper > Alternativ text) name the table for a
+    screen reader's table list. Call it after the table's other properties are set."""
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    if tr_pr.find(qn("w:tblHeader")) is None:
+        tr_pr.insert_element_before(
+            OxmlElement("w:tblHeader"),
+            "w:tblCellSpacing",
+            "w:jc",
+            "w:hidden",
+            "w:ins",
+            "w:del",
+            "w:trPrChange",
+        )
+    tbl_pr = table._tbl.tblPr
+    for tag, text in (("w:tblCaption", caption), ("w:tblDescription", description)):
+        element = tbl_pr.find(qn(tag))
+        if element is None:
+            element = OxmlElement(tag)
+            # Both come last in tblPr, caption first (only a tracked change follows).
+            successors = ("w:tblDescription",) if tag == "w:tblCaption" else ()
+            tbl_pr.insert_element_before(element, *successors, "w:tblPrChange")
+        element.set(qn("w:val"), text)
 
 
 def to_docx(
     report: Report, chart: Callable[[ReportIndicator, str], bytes] = indicator_png
 ) -> bytes:
+    """The document's outline: the title (Title style), then Heading 1 per area, Heading 2
+    per goal and Heading 3 for the goal's "Prognos för måloppfyllelse", never skipping a
+    level, so Word's navigation pane and a screen reader's heading list show the report's
+    structure."""
     doc = Document()
     set_swedish(doc)
+    title = f"{SECTION_TITLE}: {report.label}"
+    set_title(doc, f"{title}, {report.municipality_name}", subject=SECTION_TITLE)
     doc.styles["Normal"].font.name = "Calibri"
     doc.styles["Normal"].font.size = Pt(10.5)
-    doc.add_heading(f"{SECTION_TITLE}: {report.label}", level=0)
+    doc.add_heading(title, level=0)
     doc.add_paragraph(
         f"{report.municipality_name}. Rapportdag {report.date.isoformat()}, fryst "
         f"{report.frozen_at.isoformat(sep=' ')}. Data från Kolada per "
@@ -147,22 +230,39 @@ def to_docx(
                 cells[2].text = _value(i.latest_value, i.latest_year)
                 cells[3].text = _target(i)
                 cells[4].text = _forecast(i)
+            # The indicator's name needs room; without widths Word and LibreOffice split
+            # the columns evenly and break a word like "Planberedskap" mid-word.
+            _set_widths(table, INDICATOR_TABLE_WIDTHS)
+            goal_name = numbered_label(g.number, g.title, "Mål")
+            mark_table(
+                table,
+                f"Indikatorer för {goal_name}",
+                "En rad per indikator: status i ord, senaste värde med år, målvärde och "
+                "prognos med 80 % intervall.",
+            )
             for i in inds:
                 if not i.years:
                     continue
                 picture = doc.add_picture(
                     io.BytesIO(chart(i, report.municipality_name)), width=Cm(15)
                 )
-                # The picture's alternative text (Word: Alternativ text), read aloud.
-                picture._inline.docPr.set("descr", alt_text(i, report.municipality_name))
+                set_alt_text(picture, alt_title(i), alt_text(i, report.municipality_name))
                 proposal = (
                     " Ofylld, streckad romb: förslag till målvärde (ej beslutat)."
                     if any(a.provenance == "förslag" for a in i.ambitions)
                     else ""
                 )
+                # The chart's legend names only the target values; the caption says how
+                # the forecast is drawn, so it is told by its shape and words, not by its
+                # colour alone.
+                forecast = (
+                    "Prognos (punkt med lodrätt streck för 80 % intervall)"
+                    if i.point is not None
+                    else "Prognos"
+                )
                 doc.add_paragraph(
                     f"{i.title}: {i.reason}{proposal} Värden: {SOURCE_RAW}. "
-                    f"Prognos: {SOURCE_COMPUTED}."
+                    f"{forecast}: {SOURCE_COMPUTED}."
                 ).runs[0].font.size = Pt(8.5)
     buf = io.BytesIO()
     doc.save(buf)

@@ -1,7 +1,15 @@
 """Downloads people can open in Excel: CSV with Swedish separators and an .xlsx workbook
 with the data, the KPI metadata and what the extract is (source, data vintage, the
 comparison). Pure functions returning bytes; the explorer and the Agenda 2030 page call
-them."""
+them.
+
+Accessibility (issue 18): an extract is data to filter and compute on, so every sheet has
+its header in row 1 under a meaningful sheet name (as Excel's Accessibility Checker
+prefers: no title rows for a tool to skip), frozen below the header and with an
+autofilter; the extract's title and language are in the workbook's properties and its
+title is the first line of "Om uttaget". The frozen reports (reports.excel) put a title
+above the header instead: those sheets are read and printed one by one.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.format import SOURCE_RAW, kpi_decimals
+from reports.excel import set_properties
 
 VALUE = "Värde"
 FULL_VALUE = "Värde, alla decimaler"
@@ -93,12 +102,16 @@ def to_excel(
         }
     )
     formats = {"Data": {VALUE: [EXCEL_FORMATS[decimals[k]] for k in table["Kolada-id"]]}}
+    ids = list(dict.fromkeys(table["Kolada-id"]))
+    # A title names a few KPIs; a long list belongs in the Nyckeltal sheet.
+    kpis = ", ".join(ids[:5]) + (f" och {len(ids) - 5} till" if len(ids) > 5 else "")
     return to_workbook(
         {"Data": table, "Nyckeltal": meta_sheet},
         about,
         today,
         source=SOURCE_RAW,
         number_formats=formats,
+        title=f"Nyckeltal från Kolada: {kpis}" if kpis else "Nyckeltal från Kolada",
     )
 
 
@@ -109,15 +122,21 @@ def to_workbook(
     *,
     source: str,
     number_formats: Mapping[str, Mapping[str, str | Sequence[str]]] | None = None,
+    title: str | None = None,
 ) -> bytes:
-    """An .xlsx with the given sheets and a last sheet "Om uttaget" naming the source
-    line, the date of the extract and what was chosen. Every data sheet has its header
+    """An .xlsx with the given sheets and a last sheet "Om uttaget" naming the title, the
+    source line, the date of the extract and what was chosen. Every sheet has its header
     row frozen and an autofilter over its rows, so it can be scrolled and filtered as it
     opens. `number_formats`: per sheet and column, one Excel format code for the whole
-    column or one per row."""
+    column or one per row. `title` (the workbook's title property and the first line of
+    "Om uttaget") defaults to the sheets' names and the municipality, if `about` has one."""
     buf = io.BytesIO()
+    if title is None:
+        title = "Uttag ur Målpuls: " + ", ".join(sheets)
+        if about.get("Kommun"):
+            title += f" ({about['Kommun']})"
     about_sheet = pd.DataFrame(
-        [("Källa", source), ("Uttaget", today.isoformat()), *about.items()],
+        [("Titel", title), ("Källa", source), ("Uttaget", today.isoformat()), *about.items()],
         columns=["Uppgift", "Värde"],
     )
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
@@ -128,7 +147,10 @@ def to_workbook(
             _layout(sheet, frame)
             for column, fmt in (number_formats or {}).get(name, {}).items():
                 _number_format(sheet, frame, column, fmt)
+        set_properties(xw.book, title, subject=source)
         about_ws = xw.sheets[ABOUT_SHEET]
+        about_ws.freeze_panes = "A2"
+        about_ws.auto_filter.ref = about_ws.dimensions
         about_ws.column_dimensions["A"].width = 22
         about_ws.column_dimensions["B"].width = 100
         about_ws["A1"].font = about_ws["B1"].font = Font(bold=True)
