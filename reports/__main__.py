@@ -9,6 +9,9 @@ into messages and exit codes.
     python -m reports targets --kommun 1962 --date 2022-12-31 --format docx [--ramverk ID]
                                   "Nulägesbild och förslag till delmål" (issue 16), one
                                   file per framework
+    python -m reports publish --kommun 0665 --date 2026-08-31 --out malbarometer/
+                                  the frozen report as a static public site (issue 18):
+                                  HTML, inline SVG, CSV and a DCAT-AP-SE catalogue
 
 Exit codes: 0 success; 1 invalid input (no such report or municipality, a date in the
 future, freezing a date already frozen); 2 wrong usage.
@@ -33,7 +36,7 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m reports",
-        description="Frysta delårsrapporter: frys, lista, jämför, exportera.",
+        description="Frysta delårsrapporter: frys, lista, jämför, exportera, publicera.",
         epilog="Slutkoder: 0 klart, 1 fel i indata, 2 fel användning.",
     )
     rs = p.add_subparsers(dest="command", required=True)
@@ -63,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--format", required=True, choices=["xlsx", "docx"])
     t.add_argument("--ramverk", dest="framework_id", metavar="ID", help="bara en styrmodell")
     t.add_argument("--out", type=Path, help="mapp att skriva i (standard: aktuell mapp)")
+    pub = rs.add_parser(
+        "publish", help="publicera en fryst rapport som statisk webbplats (öppen målbarometer)"
+    )
+    pub.add_argument("--kommun", dest="municipality_id", required=True, metavar="ID")
+    pub.add_argument("--date", required=True, type=parse_cli_date, metavar="ÅÅÅÅ-MM-DD")
+    pub.add_argument(
+        "--out",
+        type=Path,
+        help="mapp att skriva webbplatsen i (ersätts helt; standard: malbarometer-ID-DATUM)",
+    )
     return p
 
 
@@ -87,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             _print_diff(old, new)
         elif args.command == "targets":
             _targets(paths, args)
+        elif args.command == "publish":
+            _publish(paths, args)
         else:
             _export(paths, args)
     except MalpulsError as exc:
@@ -177,6 +192,16 @@ def _targets(paths: Paths, args: argparse.Namespace) -> None:
         )
         out.write_bytes(content)
         print(f"Skrev {out}")
+
+
+def _publish(paths: Paths, args: argparse.Namespace) -> None:
+    from reports.publish import publish
+
+    out = args.out or Path.cwd() / f"malbarometer-{args.municipality_id}-{args.date.isoformat()}"
+    files = publish(paths.reports_dir, args.municipality_id, args.date, out, now=dt.datetime.now())
+    pages = sum(1 for f in files if f.endswith(".html"))
+    print(f"Publicerade {pages} sidor och {len(files) - pages} andra filer i {out}")
+    print(f"Öppna {out / 'index.html'} i en webbläsare.")
 
 
 def _existing(paths: Paths, municipality_id: str, date: dt.date) -> Path:
