@@ -62,6 +62,7 @@ test-fast: lint
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.bench_etl
+	$(BIN)/python -m bench.bench_etl_kolada
 	$(BIN)/python -m bench.bench_nightly
 	$(BIN)/python -m bench.backtest
 	$(BIN)/python -m bench.bench_render

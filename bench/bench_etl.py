@@ -59,24 +59,20 @@ def _etl_runs() -> None:
             data = [x for x in log if "/v3/data/" in x]
             extra_pages = sum(1 for x in data if re.search(r"[?&]page=", x))
             meta = len(log) - len(data)
-            planned = (
-                r.scope.minimum_requests
-                if r.mode.mode == "full"
-                else len([x for x in data if not re.search(r"[?&]page=", x)])
-            )
-            minimum = r.scope.minimum_requests + extra_pages + meta
+            planned = r.planned_requests
+            minimum = planned + extra_pages + meta
             print(f"\n[{label}] mode={r.mode.mode} from_date={r.mode.from_date}")
             print(
                 f"  scope: {len(r.scope.goal_kpis)} KPIs x {len(r.scope.all_geographies)} "
                 f"geographies (+{len(r.scope.extra_kpis)} extra x "
-                f"{len(r.scope.core_geographies)})"
+                f"{len(r.scope.extra_geographies)})"
             )
             print(
                 f"  requests made: {len(log)} = {len(data)} data ({planned} first pages + "
                 f"{extra_pages} extra pages) + {meta} metadata; retries {r.retries}"
             )
             print(
-                f"  minimum for the scope: ceil(K/25)*ceil(M/25) = {r.scope.minimum_requests} "
+                f"  minimum for the scope: planned questions {planned} "
                 f"+ {extra_pages} extra pages + {meta} metadata = {minimum}; "
                 f"ratio {len(log) / minimum:.2f}"
             )

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.errors import MalpulsError
 
@@ -19,8 +18,10 @@ class KoladaFormatError(MalpulsError):
     title = "Oväntat svar från Kolada"
 
 
-@dataclass(frozen=True)
-class ValueRecord:
+class ValueRecord(NamedTuple):
+    """One fetched value. A NamedTuple rather than a frozen dataclass, as immutable but
+    made in half the time: all of Kolada is 9.5 M of them."""
+
     kpi: str
     municipality_id: str
     year: int
@@ -52,6 +53,17 @@ def plan_year_batches(
     k = sorted(set(kpis))
     y = [str(v) for v in sorted(set(years))]
     return [(kb, yb) for kb in chunks(k, size) for yb in chunks(y, size)]
+
+
+def plan_municipality_year_batches(
+    municipalities: Iterable[str], years: Iterable[int], size: int = MAX_IDS_PER_LIST
+) -> list[tuple[list[str], list[str]]]:
+    """(municipality batch, year batch) pairs for questions about every KPI at once: all
+    of Kolada (~6,100 KPIs × 312 geographies) in ceil(312/25) × ceil(Y/25) questions
+    instead of ceil(6,100/25) × ceil(Y/25)."""
+    m = sorted(set(municipalities))
+    y = [str(v) for v in sorted(set(years))]
+    return [(mb, yb) for mb in chunks(m, size) for yb in chunks(y, size)]
 
 
 def minimum_requests(n_kpis: int, n_municipalities: int) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from core.kolada import ValueRecord
 from db.load import GOAL_TABLES
@@ -154,38 +155,100 @@ _KEYS = """v.kpi = i.kpi AND v.municipality_id = i.municipality_id
            AND v.year = i.year AND v.gender = i.gender"""
 
 
+# What a run fetched, gathered page by page (stage_incoming, append_incoming) before
+# apply_incoming compares it with kolada_value. A table of the staged copy rather than a
+# TEMP table: DuckDB keeps a TEMP table in memory (210 MB for all of Kolada's 9.5 M
+# values), a table on disk, compressed, in its buffer pool. Dropped before publishing.
+INCOMING_TABLE = "incoming_raw"
+
+# A part of a full run's scope: (KPIs, geographies) or (KPIs, geographies, years). What
+# kolada_value holds there and the run did not bring is gone from Kolada; without years
+# every year counts, with them only those (a question naming years says nothing of others).
+ScopePart = tuple[Iterable[str], Iterable[str]] | tuple[Iterable[str], Iterable[str], Iterable[int]]
+
+
+def stage_incoming(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {INCOMING_TABLE} (
+            kpi TEXT, municipality_id TEXT, year SMALLINT, gender TEXT, value DOUBLE,
+            is_deleted BOOLEAN)
+        """
+    )
+
+
+def append_incoming(con: duckdb.DuckDBPyConnection, records: Sequence[ValueRecord]) -> int:
+    """Add fetched values (a page or so at a time) to the staging table; returns how many."""
+    if not records:
+        return 0
+    page = pa.table(
+        {
+            "kpi": pa.array([r.kpi for r in records], pa.string()),
+            "municipality_id": pa.array([r.municipality_id for r in records], pa.string()),
+            "year": pa.array([r.year for r in records], pa.int16()),
+            "gender": pa.array([r.gender for r in records], pa.string()),
+            "value": pa.array([r.value for r in records], pa.float64()),
+            "is_deleted": pa.array([r.is_deleted for r in records], pa.bool_()),
+        }
+    )
+    con.register("incoming_page", page)
+    con.execute(f"INSERT INTO {INCOMING_TABLE} SELECT * FROM incoming_page")
+    con.unregister("incoming_page")
+    return len(records)
+
+
+def query_incoming_kpis(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The KPIs among the staged values, sorted."""
+    return [
+        r[0]
+        for r in con.execute(f"SELECT DISTINCT kpi FROM {INCOMING_TABLE} ORDER BY kpi").fetchall()
+    ]
+
+
 def apply_values(
     con: duckdb.DuckDBPyConnection,
     records: Sequence[ValueRecord],
     *,
-    full_scope: Sequence[tuple[Iterable[str], Iterable[str]]] | None,
+    full_scope: Sequence[ScopePart] | None,
     at: dt.datetime,
 ) -> ValueChanges:
-    """Apply fetched values. Incremental (full_scope None): upsert what came, delete what is
-    marked deleted. Full: the scope is replaced by what came, so values Kolada no longer
-    serves disappear. A null value counts as no value, as in the bundled snapshot.
-    Every change is recorded in value_revision at `at` (the run's time), so a past date
-    can be computed with the values known then. Only changes are written, a changed
-    value in place, so kolada_value keeps its sorted order (see _note_unsorted)."""
-    if not records and full_scope is None:
+    """apply_incoming for values in hand (tests, small runs)."""
+    stage_incoming(con)
+    append_incoming(con, records)
+    return apply_incoming(con, full_scope=full_scope, at=at)
+
+
+def apply_incoming(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    full_scope: Sequence[ScopePart] | None,
+    at: dt.datetime,
+) -> ValueChanges:
+    """Apply the staged values (stage_incoming), then drop them. Incremental (full_scope
+    None): upsert what came, delete what is marked deleted. Full: the scope is replaced by
+    what came, so values Kolada no longer serves disappear. A null value counts as no
+    value, as in the bundled snapshot. Every change is recorded in value_revision at `at`
+    (the run's time), so a past date can be computed with the values known then. Only
+    changes are written, a changed value in place, so kolada_value keeps its sorted order
+    (see _note_unsorted)."""
+    staged = con.execute(f"SELECT count(*) FROM {INCOMING_TABLE}").fetchall()[0][0]
+    if not staged and full_scope is None:
+        con.execute(f"DROP TABLE {INCOMING_TABLE}")
         return ValueChanges(added=0, changed=0, deleted=0)  # a quiet night
-    frame = pd.DataFrame.from_records(
-        [(r.kpi, r.municipality_id, r.year, r.gender, r.value, r.is_deleted) for r in records],
-        columns=["kpi", "municipality_id", "year", "gender", "value", "is_deleted"],
-    )
-    con.register("incoming_df", frame)
-    # The last answer for a key wins (an incremental answer may list a key twice).
+    # The last answer for a key wins (an incremental answer may list a key twice), a
+    # deletion before anything else. Grouped rather than ranked with a window: for all of
+    # Kolada a window sorts 9.5 M rows and needs twice the memory.
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE incoming AS
-        SELECT kpi, municipality_id, CAST(year AS SMALLINT) AS year, gender,
-               CAST(value AS DOUBLE) AS value, (is_deleted OR value IS NULL) AS gone
-        FROM incoming_df
-        QUALIFY row_number() OVER (
-            PARTITION BY kpi, municipality_id, year, gender ORDER BY is_deleted DESC) = 1
+        SELECT kpi, municipality_id, year, gender,
+               CASE WHEN bool_or(is_deleted) THEN NULL ELSE any_value(value) END AS value,
+               bool_or(is_deleted) OR bool_or(value IS NULL) AS gone
+        FROM {INCOMING_TABLE}
+        GROUP BY kpi, municipality_id, year, gender
         """
     )
-    con.unregister("incoming_df")
+    con.execute(f"DROP TABLE {INCOMING_TABLE}")
     before = con.execute("SELECT count(*) FROM kolada_value").fetchall()[0][0]
     # One pass over incoming × kolada_value gives the revisions to record, the added and
     # changed counts, and (table `revised`) the rows to write.
@@ -199,18 +262,19 @@ def apply_values(
         """
     )
     con.execute(f"DELETE FROM kolada_value v USING revised i WHERE i.gone AND {_KEYS}")
-    if full_scope is not None:
-        for kpis, geos in full_scope:
-            _temp_ids(con, "scope_kpi", kpis)
-            _temp_ids(con, "scope_geo", geos)
-            con.execute(
-                f"""
-                DELETE FROM kolada_value v
-                WHERE kpi IN (SELECT id FROM scope_kpi)
-                  AND municipality_id IN (SELECT id FROM scope_geo)
-                  AND NOT EXISTS (SELECT 1 FROM incoming i WHERE {_KEYS})
-                """
-            )
+    for kpis, geos, years in _scope_parts(full_scope):
+        _temp_ids(con, "scope_kpi", kpis)
+        _temp_ids(con, "scope_geo", geos)
+        con.execute(
+            f"""
+            DELETE FROM kolada_value v
+            WHERE kpi IN (SELECT id FROM scope_kpi)
+              AND municipality_id IN (SELECT id FROM scope_geo)
+              AND (len($years) = 0 OR list_contains($years, year))
+              AND NOT EXISTS (SELECT 1 FROM incoming i WHERE {_KEYS})
+            """,
+            {"years": years},
+        )
     # Rows removed: explicit deletions, and (full) disappearances.
     deleted = before - con.execute("SELECT count(*) FROM kolada_value").fetchall()[0][0]
     con.execute(
@@ -220,9 +284,22 @@ def apply_values(
         """
     )
     con.execute("DROP TABLE revised")
+    con.execute("DROP TABLE incoming")
     if added:
         _note_unsorted(con, added)
     return ValueChanges(added=added, changed=changed, deleted=deleted)
+
+
+def _scope_parts(
+    full_scope: Sequence[ScopePart] | None,
+) -> list[tuple[list[str], list[str], list[int]]]:
+    """(KPIs, geographies, years) of each part of a full run's scope; years [] = all."""
+    out = []
+    for part in full_scope or ():
+        kpis, geos, *rest = part
+        years = sorted({int(y) for y in rest[0]}) if rest else []
+        out.append((sorted(set(kpis)), sorted(set(geos)), years))
+    return out
 
 
 # Added rows go to the end of kolada_value, outside the (kpi, municipality_id) order the
@@ -249,7 +326,7 @@ def _note_unsorted(con: duckdb.DuckDBPyConnection, added: int) -> None:
 
 def _record_revisions(
     con: duckdb.DuckDBPyConnection,
-    full_scope: Sequence[tuple[Iterable[str], Iterable[str]]] | None,
+    full_scope: Sequence[ScopePart] | None,
     at: dt.datetime,
 ) -> tuple[int, int]:
     """Before kolada_value changes: record what each changed key held (old) and will hold
@@ -276,7 +353,7 @@ def _record_revisions(
     added, changed = con.execute(
         "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new AND NOT gone) FROM revised"
     ).fetchall()[0]
-    for kpis, geos in full_scope or ():
+    for kpis, geos, years in _scope_parts(full_scope):
         _temp_ids(con, "scope_kpi", kpis)
         _temp_ids(con, "scope_geo", geos)
         # A full reload drops what Kolada no longer serves: record those disappearances.
@@ -287,9 +364,10 @@ def _record_revisions(
             FROM kolada_value v
             WHERE v.kpi IN (SELECT id FROM scope_kpi)
               AND v.municipality_id IN (SELECT id FROM scope_geo)
+              AND (len($years) = 0 OR list_contains($years, v.year))
               AND NOT EXISTS (SELECT 1 FROM incoming i WHERE {_KEYS})
             """,
-            {"at": at},
+            {"at": at, "years": years},
         )
     return added, changed
 

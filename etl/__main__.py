@@ -266,7 +266,7 @@ def _live(paths: Paths, args: argparse.Namespace) -> int:
             f"Plan: {result.mode.mode} ({result.mode.reason}); "
             f"{len(result.scope.goal_kpis)} målnyckeltal × {len(result.scope.all_geographies)} "
             f"geografier, {len(result.scope.extra_kpis)} extra nyckeltal × "
-            f"{len(result.scope.core_geographies)}{backfill}; {result.planned_requests} "
+            f"{len(result.scope.extra_geographies)}{backfill}; {result.planned_requests} "
             "dataanrop (fler om ett svar kräver flera sidor) plus metadata "
             f"({result.requests} anrop gjorda för metadata)."
         )
@@ -277,8 +277,9 @@ def _live(paths: Paths, args: argparse.Namespace) -> int:
         progress.log(f"Varning: {w}")
     progress.log(
         f"Klart ({result.mode.mode}): {result.added} nya, {result.changed} ändrade, "
-        f"{result.deleted} borttagna värden; {result.requests} anrop, {result.retries} omförsök; "
-        f"katalogändringar {result.kpi_changes}"
+        f"{result.deleted} borttagna värden; {result.requests} anrop, {result.retries} omförsök "
+        f"(värden: {result.planned_requests} frågor + {result.further_pages} sidor till, "
+        f"det minsta som ger samma svar); katalogändringar {result.kpi_changes}"
     )
     return EXIT_OK
 

@@ -24,12 +24,14 @@ covers every fault over real HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import queue
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +47,7 @@ from core.kolada import (
     parse_kpis,
     parse_municipalities,
     parse_value_rows,
+    plan_municipality_year_batches,
     plan_value_batches,
     plan_year_batches,
 )
@@ -74,6 +77,10 @@ class KoladaAnswerError(KoladaError):
     the same; only the title differs, since Kolada did answer."""
 
     title = "Kolada gav ett oväntat svar"
+
+
+class _StoppedError(Exception):
+    """The consumer of stream_values stopped: a worker drops what it was handing over."""
 
 
 class _TransientError(Exception):
@@ -393,25 +400,93 @@ class KoladaClient:
     def fetch_kpi_groups(self) -> list[tuple[str, str, list[str]]]:
         return parse_groups(self.fetch_all("kpi_groups"), f"{self._base}kpi_groups")
 
-    def _fetch_batch(
-        self, kpis: Sequence[str], munis: Sequence[str], from_date: str | None
-    ) -> list[ValueRecord]:
-        path = f"data/kpi/{','.join(kpis)}/municipality/{','.join(munis)}"
-        params = {"from_date": from_date} if from_date else None
-        out: list[ValueRecord] = []
-        for page in self.fetch_pages(path, params):
-            out.extend(parse_value_rows(page, f"{self._base}{path}"))
-        return out
+    @staticmethod
+    def value_questions(
+        *,
+        kpis: Sequence[str] = (),
+        municipalities: Sequence[str] = (),
+        years: Sequence[int] = (),
+    ) -> list[str]:
+        """The data paths that ask for `kpis` × `municipalities` × `years`, given two of
+        the three (the third left out means "all"), in batches of at most 25 ids a list:
+        data/kpi/{k}/municipality/{m}, data/kpi/{k}/year/{y} or
+        data/municipality/{m}/year/{y}."""
+        if kpis and municipalities and not years:
+            return [
+                f"data/kpi/{','.join(kb)}/municipality/{','.join(mb)}"
+                for kb, mb in plan_value_batches(kpis, municipalities)
+            ]
+        if kpis and years and not municipalities:
+            return [
+                f"data/kpi/{','.join(kb)}/year/{','.join(yb)}"
+                for kb, yb in plan_year_batches(kpis, years)
+            ]
+        if municipalities and years and not kpis:
+            return [
+                f"data/municipality/{','.join(mb)}/year/{','.join(yb)}"
+                for mb, yb in plan_municipality_year_batches(municipalities, years)
+            ]
+        raise ValueError("a data question names exactly two of kpis, municipalities, years")
 
-    def _fetch_year_batch(
-        self, kpis: Sequence[str], years: Sequence[str], from_date: str | None
-    ) -> list[ValueRecord]:
-        path = f"data/kpi/{','.join(kpis)}/year/{','.join(years)}"
+    def stream_values(
+        self,
+        questions: Sequence[str],
+        *,
+        from_date: str | None = None,
+        on_batch: Callable[[int, int], None] | None = None,
+    ) -> Iterator[list[ValueRecord]]:
+        """Each page of values the data `questions` (value_questions) answer, as it comes,
+        `concurrency` questions at a time; `on_batch(done, total)` after each question.
+
+        Streamed, so that all of Kolada (9.5 M values, ~2 GB as Python objects) never sits
+        in memory: at most a few pages wait in a bounded queue, and a consumer slower than
+        Kolada holds the workers back. Any question failing fails the whole fetch (a
+        partial scope must never be published as if complete): the error is raised here,
+        and nothing of the fetch stays in flight once the iterator is done or closed."""
         params = {"from_date": from_date} if from_date else None
-        out: list[ValueRecord] = []
-        for page in self.fetch_pages(path, params):
-            out.extend(parse_value_rows(page, f"{self._base}{path}"))
-        return out
+        pages: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=2 * self.config.concurrency)
+        stop = threading.Event()
+
+        def put(item: tuple[str, Any]) -> None:
+            while not stop.is_set():
+                try:
+                    pages.put(item, timeout=0.05)
+                    return
+                except queue.Full:
+                    continue
+            raise _StoppedError
+
+        def ask(path: str) -> None:
+            url = f"{self._base}{path}"
+            try:
+                for page in self.fetch_pages(path, params):
+                    put(("page", list(parse_value_rows(page, url))))
+                put(("done", None))
+            except _StoppedError:
+                return
+            except BaseException as exc:  # handed to the consumer, which raises it
+                with contextlib.suppress(_StoppedError):
+                    put(("failed", exc))
+
+        pool = self._workers()
+        futures = [pool.submit(ask, q) for q in questions]
+        done = 0
+        try:
+            while done < len(futures):
+                kind, item = pages.get()
+                if kind == "page":
+                    yield item
+                elif kind == "done":
+                    done += 1
+                    if on_batch:
+                        on_batch(done, len(futures))
+                else:
+                    raise item
+        finally:
+            stop.set()
+            for f in futures:
+                f.cancel()
+            wait_for(futures)
 
     def fetch_values_all_municipalities(
         self,
@@ -422,34 +497,12 @@ class KoladaClient:
         on_batch: Callable[[int, int], None] | None = None,
     ) -> list[ValueRecord]:
         """Values for every municipality and region, asked per (KPI batch, year batch)."""
-        return self._gather(
-            [(self._fetch_year_batch, kb, yb) for kb, yb in plan_year_batches(kpis, years)],
-            from_date,
-            on_batch,
-        )
-
-    def _gather(
-        self,
-        jobs: list[tuple[Callable[..., list[ValueRecord]], list[str], list[str]]],
-        from_date: str | None,
-        on_batch: Callable[[int, int], None] | None,
-    ) -> list[ValueRecord]:
-        records: list[ValueRecord] = []
-        pool = self._workers()
-        futures: list[Future[list[ValueRecord]]] = [
-            pool.submit(fn, a, b, from_date) for fn, a, b in jobs
+        questions = self.value_questions(kpis=kpis, years=years)
+        return [
+            r
+            for page in self.stream_values(questions, from_date=from_date, on_batch=on_batch)
+            for r in page
         ]
-        try:
-            for done, fut in enumerate(futures, start=1):
-                records.extend(fut.result())
-                if on_batch:
-                    on_batch(done, len(jobs))
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            wait_for(futures)  # nothing of a failed fetch stays in flight
-            raise
-        return records
 
     def _workers(self) -> ThreadPoolExecutor:
         """The client's `concurrency` worker threads, kept for its lifetime so that each
@@ -472,8 +525,9 @@ class KoladaClient:
         """All values for the scope, in ceil(K/25) × ceil(M/25) batches (plus extra pages),
         a few at a time. Any batch failing fails the whole fetch: a partial scope must never
         be published as if complete."""
-        return self._gather(
-            [(self._fetch_batch, kb, mb) for kb, mb in plan_value_batches(kpis, municipalities)],
-            from_date,
-            on_batch,
-        )
+        questions = self.value_questions(kpis=kpis, municipalities=municipalities)
+        return [
+            r
+            for page in self.stream_values(questions, from_date=from_date, on_batch=on_batch)
+            for r in page
+        ]

@@ -1,8 +1,9 @@
 """The nightly run against the Kolada v3 API.
 
-Order matters for safety: everything is fetched and validated first (metadata, goal files,
-values), then applied to a *copy* of the published database, checked, and only then
-published by atomic rename. Any failure before the rename leaves the published file
+Order matters for safety: metadata and goal files are fetched and validated first, the
+values are staged page by page in a *copy* of the published database as they come (all of
+Kolada, 9.5 M values, never sits in memory), then applied to that copy, checked, and only
+then published by atomic rename. Any failure before the rename leaves the published file
 byte-identical; the outcome is recorded in data/etl_status.json either way, under the run
 lock (etl.pipeline.locked_run).
 
@@ -10,10 +11,16 @@ A KPI that leaves Kolada's catalogue never stops a run, wherever it is named (a 
 indicator, a successor, `extra_kpis`, the Agenda 2030 mapping): its history stays, the run
 warns and publishes. A KPI new to the scope is fetched whole in the run that first meets
 it, even an incremental one.
+
+The scope can be all of Kolada (etl.toml `[scope] all_kpis = true`, `extra_geographies =
+"alla"`): every KPI × every municipality and region, asked in the fewest questions
+(core.scope.plan_fetch: 26 for a full run, every KPI at once per municipality batch and
+year batch).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shutil
@@ -28,7 +35,6 @@ from config import Paths
 from core.agenda import SdgMapping
 from core.errors import MalpulsError
 from core.goals import GoalFile, ReferenceData
-from core.kolada import ValueRecord
 from core.scope import (
     FetchPart,
     RunMode,
@@ -49,7 +55,10 @@ from etl.reference import read_reference_data, read_sdg_mapping
 from etl.results import compute_results
 from etl.settings import Settings
 
-FIRST_YEAR = 1990  # Kolada's series start in the 1990s; incremental runs ask from here
+# Questions naming years (every incremental run, and full runs over every geography) ask
+# FIRST_YEAR to next year: Kolada's series start in the 1990s, and 1990–2027 is two year
+# batches of 25. A full run replaces only the years it asked (db.sync.apply_incoming).
+FIRST_YEAR = 1990
 
 
 class PublishCheckError(MalpulsError):
@@ -73,10 +82,19 @@ class LiveResult:
     db_seconds: float = 0.0  # applying them to the staged copy, checking, publishing
     plan: tuple[FetchPart, ...] = ()  # the value questions, asked or (dry run) to ask
     backfilled: tuple[str, ...] = ()  # KPIs new to the scope, fetched whole
+    value_requests: int = 0  # data requests made: first pages, further pages, retries
+    value_retries: int = 0
 
     @property
     def planned_requests(self) -> int:
+        """The value questions (first pages): the fewest that cover the run's scope."""
         return sum(part.requests for part in self.plan)
+
+    @property
+    def further_pages(self) -> int:
+        """Pages the answers needed beyond their first: planned_requests plus these is the
+        least any client could ask for the same answers at 5,000 rows a page."""
+        return self.value_requests - self.value_retries - self.planned_requests
 
 
 def _state(db_path: Path) -> tuple[dt.datetime | None, dt.datetime | None, set[str]]:
@@ -117,10 +135,7 @@ def _new_to_scope(db_path: Path, scope: Scope) -> set[str]:
         kpi = queries.query_kpi_meta(con, [*scope.goal_kpis, *scope.extra_kpis])
         out = set(kpi.loc[kpi["is_retired"].astype(bool), "id"])
         done = _fetched_whole(queries.query_meta(con))
-        for kpis, geos in (
-            (scope.goal_kpis, scope.all_geographies),
-            (scope.extra_kpis, scope.core_geographies),
-        ):
+        for kpis, geos in scope.groups:
             out |= set(kpis) - queries.query_kpis_with_values(con, kpis, geos) - done
     except duckdb.Error as exc:
         raise DatabaseError(f"Databasen {db_path} kunde inte läsas: {exc}") from exc
@@ -229,26 +244,45 @@ def _catalogue_warnings(
 
 def _fetch(
     client: KoladaClient,
+    con: duckdb.DuckDBPyConnection,
     plan: Sequence[FetchPart],
     on_batch: Callable[[int, int], None] | None,
-) -> list[ValueRecord]:
-    records: list[ValueRecord] = []
+) -> int:
+    """Ask the plan's questions and stage the answers (sync.append_incoming) page by page,
+    kept to each part's KPIs and geographies; returns the number of values staged.
+    `on_batch` counts questions over the whole plan."""
+    total = sum(part.requests for part in plan)
+    asked = staged = 0
     for part in plan:
         from_date = part.from_date.isoformat() if part.from_date else None
-        if part.years:
-            geos = set(part.geographies)
-            records += [
-                r
-                for r in client.fetch_values_all_municipalities(
-                    part.kpis, part.years, from_date=from_date, on_batch=on_batch
-                )
-                if r.municipality_id in geos
-            ]
+        if part.every_kpi:
+            questions = client.value_questions(municipalities=part.geographies, years=part.years)
+        elif part.years:
+            questions = client.value_questions(kpis=part.kpis, years=part.years)
         else:
-            records += client.fetch_values(
-                part.kpis, part.geographies, from_date=from_date, on_batch=on_batch
-            )
-    return records
+            questions = client.value_questions(kpis=part.kpis, municipalities=part.geographies)
+        # Questions that leave a list out are answered for all of it: keep the part's own.
+        kpis = set(part.kpis) if part.every_kpi else None
+        geos = set(part.geographies) if part.years and not part.every_kpi else None
+        offset = asked
+
+        def progress(done: int, _n: int, offset: int = offset) -> None:
+            if on_batch:
+                on_batch(offset + done, total)
+
+        pages = client.stream_values(questions, from_date=from_date, on_batch=progress)
+        with contextlib.closing(pages):
+            for page in pages:
+                if kpis is not None or geos is not None:
+                    page = [
+                        r
+                        for r in page
+                        if (kpis is None or r.kpi in kpis)
+                        and (geos is None or r.municipality_id in geos)
+                    ]
+                staged += sync.append_incoming(con, page)
+        asked += len(questions)
+    return staged
 
 
 def _run(
@@ -296,6 +330,8 @@ def _run(
         extra_kpis=settings.extra_kpis,
         extra_kpi_groups=settings.extra_kpi_groups,
         known_kpis=fresh_ids,
+        all_kpis=settings.all_kpis,
+        extras_everywhere=settings.extra_geographies == "alla",
     )
     vanished_goal_kpis = [k for k in scope.goal_kpis if k not in fresh_ids]
     # A goal KPI that is not in today's catalogue is neither fetched nor replaced: its
@@ -323,30 +359,22 @@ def _run(
     progress(
         f"Omfattning: {len(scope.goal_kpis)} målnyckeltal × {len(scope.all_geographies)} "
         f"kommuner/regioner, {len(scope.extra_kpis)} extra nyckeltal × "
-        f"{len(scope.core_geographies)}; {result.planned_requests} dataanrop"
+        f"{len(scope.extra_geographies)}; {result.planned_requests} dataanrop ("
+        + ", ".join(f"{p.requests} {p.shape}" for p in plan)
+        + ")"
         + (f", ändringar sedan {mode.from_date}" if mode.from_date else "")
     )
     if dry_run:
         result.requests, result.retries = client.stats.requests, client.stats.retries
         return result
 
-    progress("Hämtar värden …")
-    t_fetch = time.perf_counter()
-    records = _fetch(client, plan, on_batch)
-    result.fetch_seconds = time.perf_counter() - t_fetch
-    progress(f"  {len(records)} värden hämtade")
-    t_db = time.perf_counter()
-
     sources = [
         (display_name(p), gf)
         for p, gf in zip(sorted(paths.goals_dir.glob("*.yaml")), goal_files, strict=True)
     ]
-    parts = [(scope.goal_kpis, scope.all_geographies)]
-    if scope.extra_kpis:
-        parts.append((scope.extra_kpis, scope.core_geographies))
     # What was asked without from_date is replaced whole: the scope in a full run, the
-    # KPIs new to the scope in an incremental one.
-    replaced = [(p.kpis, p.geographies) for p in plan if p.from_date is None]
+    # KPIs new to the scope in an incremental one (in the years asked, when they were).
+    replaced = [(p.kpis, p.geographies, p.years) for p in plan if p.from_date is None]
 
     with staged_file(paths.db_path) as tmp:
         try:
@@ -355,21 +383,42 @@ def _run(
         except (OSError, duckdb.Error) as exc:
             raise DatabaseError(f"Databasen kunde inte kopieras till {tmp}: {exc}") from exc
         try:
-            progress("Uppdaterar databasen (på en kopia) …")
             applied = migrations.migrate(con)
             if applied:
                 progress(f"  Databasen uppgraderad: {', '.join(applied)}")
+            # The values go straight into the copy as they come (all of Kolada is 9.5 M),
+            # never all into memory; the published file is untouched until the rename.
+            sync.stage_incoming(con)
+            progress("Hämtar värden …")
+            t_fetch = time.perf_counter()
+            requests_before = client.stats.requests
+            retries_before = client.stats.retries
+            result.fetched = _fetch(client, con, plan, on_batch)
+            result.value_requests = client.stats.requests - requests_before
+            result.value_retries = client.stats.retries - retries_before
+            result.fetch_seconds = time.perf_counter() - t_fetch
+            progress(
+                f"  {result.fetched} värden hämtade med {result.value_requests} dataanrop: "
+                f"{result.planned_requests} frågor (det minsta antal som täcker omfattningen) "
+                f"+ {result.further_pages} sidor till som svaren krävde"
+                + (f" + {result.value_retries} omförsök" if result.value_retries else "")
+            )
+            t_db = time.perf_counter()
+            progress("Uppdaterar databasen (på en kopia) …")
             result.kpi_changes = sync.refresh_kpis(con, kpis, now)
             sync.replace_municipalities(con, municipalities, muni_groups)
             sync.replace_kpi_groups(con, kpi_groups)
-            before = sync.count_values_in_scope(con, parts)
-            changes = sync.apply_values(con, records, full_scope=replaced or None, at=now)
+            # A full run rewrites the scope: check the whole table afterwards. An
+            # incremental run wrote only the KPIs that came (none on a quiet night).
+            written = None if replaced else sync.query_incoming_kpis(con)
+            before = sync.count_values_in_scope(con, scope.groups)
+            changes = sync.apply_incoming(con, full_scope=replaced or None, at=now)
             result.added, result.changed, result.deleted = (
                 changes.added,
                 changes.changed,
                 changes.deleted,
             )
-            after = sync.count_values_in_scope(con, parts)
+            after = sync.count_values_in_scope(con, scope.groups)
             if before and (before - after) / before > settings.max_value_loss_share and not force:
                 raise PublishCheckError(
                     f"{before - after} av {before} lagrade värden i omfattningen skulle försvinna "
@@ -381,9 +430,6 @@ def _run(
             load.load_goal_files(con, sources)
             load.replace_sdg_mapping(con, sdg_mapping)
             compute_results(con, calibration, now.date(), progress)
-            # A full reload rewrites the scope: check the whole table. An incremental run
-            # wrote only the KPIs that came (none on a quiet night).
-            written = None if replaced else sorted({r.kpi for r in records})
             check = check_database(con, values_from="från Kolada", written_kpis=written)
             vanished_indicators = checks.query_vanished_goal_kpis(con)
             result.warnings = (
@@ -399,6 +445,9 @@ def _run(
                 "data_date": now.date().isoformat(),
                 "catalog_date": now.date().isoformat(),
                 "last_live_success": now.isoformat(timespec="seconds"),
+                # Which geographies the extra KPIs were fetched for: the explorer's
+                # coverage note tells "Målpuls hämtar inte" from "Kolada har inga värden".
+                "extra_geographies": settings.extra_geographies,
             }
             whole = set(result.backfilled)
             if mode.mode == "full":
@@ -429,5 +478,4 @@ def _run(
             con.close()
     result.published = True
     result.db_seconds = time.perf_counter() - t_db
-    result.fetched = len(records)
     return result

@@ -14,7 +14,7 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -22,6 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from config import Paths
 from core.errors import MalpulsError, Problem
 from etl.kolada_client import ClientConfig
+
+# Where extra KPIs are fetched: "kärna" = the framework municipalities, their regions,
+# Riket and their peers; "alla" = every municipality and region and Riket.
+ExtraGeographies = Literal["kärna", "alla"]
+EXTRA_GEOGRAPHIES: tuple[str, ...] = ("kärna", "alla")
 
 
 class SettingsError(MalpulsError):
@@ -45,6 +50,8 @@ class Settings:
     max_value_loss_share: float = 0.05
     extra_kpis: tuple[str, ...] = ()
     extra_kpi_groups: tuple[str, ...] = ()
+    all_kpis: bool = False  # every KPI in the catalogue is an extra KPI
+    extra_geographies: ExtraGeographies = "kärna"  # "alla": extras for every geography
 
 
 # ----------------------------------------------------------------- the file's shape
@@ -92,6 +99,8 @@ class _Scope(BaseModel):
 
     extra_kpis: list[str] = Field(default_factory=list)
     extra_kpi_groups: list[str] = Field(default_factory=list)
+    all_kpis: bool = Settings.all_kpis
+    extra_geographies: ExtraGeographies = Settings.extra_geographies
 
 
 class _SettingsFile(BaseModel):
@@ -119,6 +128,8 @@ class _SettingsFile(BaseModel):
             max_value_loss_share=float(self.checks.max_value_loss_share),
             extra_kpis=tuple(self.scope.extra_kpis),
             extra_kpi_groups=tuple(self.scope.extra_kpi_groups),
+            all_kpis=self.scope.all_kpis,
+            extra_geographies=self.scope.extra_geographies,
         )
 
 
@@ -203,9 +214,17 @@ def _explain(error: Any) -> str:
         "float_type": "måste vara ett tal",
         "string_type": "måste vara en sträng inom citattecken",
         "list_type": 'måste vara en lista av strängar, som ["A", "B"]',
+        "bool_type": "måste vara true eller false",
+        "literal_error": "måste vara "
+        + " eller ".join(_shown(v) for v in _expected(ctx.get("expected", ""))),
         "greater_than": f"måste vara större än {_shown(ctx.get('gt'))}",
         "greater_than_equal": f"måste vara minst {_shown(ctx.get('ge'))}",
         "less_than_equal": f"får vara högst {_shown(ctx.get('le'))}",
         "value_error": str(ctx.get("error", "")),
     }
     return messages.get(kind, error["msg"]) + got
+
+
+def _expected(text: str) -> list[str]:
+    """pydantic's "'kärna' or 'alla'" as the values it names."""
+    return [part.strip().strip("'") for part in text.replace(" or ", ",").split(",") if part]

@@ -152,7 +152,7 @@ def test_full_run_all_goal_files_gives_exactly_the_served_data(
     # retry repeats a URL, it never adds a batch.
     data_requests = [r for r in api.request_log if "/v3/data/" in r]
     first_pages = {r for r in data_requests if not re.search(r"[?&]page=", r)}
-    assert len(first_pages) == result.scope.minimum_requests
+    assert len(first_pages) == result.planned_requests
     # Every further request is the next page of a batch asked for, and a URL is asked
     # again only as often as the client says it retried.
     for r in set(data_requests) - first_pages:
@@ -232,7 +232,9 @@ def test_dry_run_prints_plan_and_changes_nothing(paths: Paths, api: KoladaStandI
     before = _sha(paths.db_path)
     result = _run(paths, api, dry_run=True)
     assert not result.published
-    assert result.scope.minimum_requests == 13  # 3 Vaggeryd KPIs × 312 geographies
+    # 3 Vaggeryd KPIs × 312 geographies: one KPI batch × two year batches (1990–2027),
+    # every municipality at once (not 13 municipality batches).
+    assert result.planned_requests == 2
     assert not [r for r in api.request_log if "/v3/data/" in r]
     assert _sha(paths.db_path) == before
 
@@ -372,7 +374,7 @@ def test_cli_success_then_failure_exit_codes_and_status(
 def test_cli_dry_run_and_usage(paths: Paths, api: KoladaStandIn, tmp_path: Path) -> None:
     plan = _cli(paths, api, tmp_path, "--dry-run")
     assert plan.returncode == 0, plan.stderr
-    assert "Plan: full" in plan.stdout and "; 13 dataanrop" in plan.stdout
+    assert "Plan: full" in plan.stdout and "; 2 dataanrop" in plan.stdout
     bad = _cli(paths, api, tmp_path, "--since", "2026-02-30")
     assert bad.returncode == 2
     assert "inget datum" in bad.stderr
@@ -706,8 +708,8 @@ def test_a_run_that_cannot_take_the_lock_writes_no_status(
 def test_cli_dry_run_counts_the_incremental_plan(
     paths: Paths, api: KoladaStandIn, tmp_path: Path
 ) -> None:
-    """Issue 14.9: an incremental dry run printed the full run's count (13 for Vaggeryd's
-    three KPIs × 312 geographies); it asks 2 (one KPI batch × two year batches)."""
+    """Issue 14.9: an incremental dry run printed the full run's count (then 13 for
+    Vaggeryd's three KPIs × 312 geographies); it asks 2 (one KPI batch × two year batches)."""
     _as_after_a_live_run(paths.db_path, dt.datetime.now() - dt.timedelta(days=1))
     before = _sha(paths.db_path)
     plan = _cli(paths, api, tmp_path, "--dry-run")

@@ -50,7 +50,8 @@ def test_values_reach_the_settings(tmp_path: Path) -> None:
         "max_retries = 0\nrate_per_second = 2.5\nconcurrency = 1\n"
         "[schedule]\nfull_reload_days = 0\nsafety_margin_days = 5\n"
         "[checks]\nmax_value_loss_share = 0.2\n"
-        '[scope]\nextra_kpis = ["N15428"]\nextra_kpi_groups = ["G2KPI130255"]\n',
+        '[scope]\nextra_kpis = ["N15428"]\nextra_kpi_groups = ["G2KPI130255"]\n'
+        'all_kpis = true\nextra_geographies = "alla"\n',
     )
     assert read_settings(path) == Settings(
         client=ClientConfig(
@@ -65,6 +66,8 @@ def test_values_reach_the_settings(tmp_path: Path) -> None:
         max_value_loss_share=0.2,
         extra_kpis=("N15428",),
         extra_kpi_groups=("G2KPI130255",),
+        all_kpis=True,
+        extra_geographies="alla",
     )
 
 
@@ -103,6 +106,13 @@ def test_a_partial_file_keeps_the_other_defaults(tmp_path: Path) -> None:
         ("[schedule]\nsafety_margin_days = -3\n", "schedule.safety_margin_days", "minst 0"),
         ('[scope]\nextra_kpis = "N15428"\n', "scope.extra_kpis", "lista av strängar"),
         ('[scope]\nextra_kpis = ["N1", 2]\n', "scope.extra_kpis[1]", "sträng"),
+        ('[scope]\nall_kpis = "ja"\n', "scope.all_kpis", 'true eller false, inte "ja"'),
+        (
+            '[scope]\nextra_geographies = "all"\n',
+            "scope.extra_geographies",
+            'måste vara "kärna" eller "alla", inte "all"',
+        ),
+        ("[scope]\nall_kpi = true\n", "scope.all_kpi", "okänd nyckel (menade du all_kpis?)"),
     ],
 )
 def test_invalid_file_names_file_key_and_problem(

@@ -25,6 +25,7 @@ import socket
 import threading
 import time
 import traceback
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,6 +36,7 @@ import duckdb
 
 MAX_PER_PAGE = 5000
 MAX_LIST = 25
+ANSWERS_KEPT = 4  # whole data answers kept for paging (a client has 3 in flight)
 INITIAL_DATE = dt.date(2024, 8, 30)
 
 FAULT_KINDS = frozenset(
@@ -140,6 +142,12 @@ class KoladaStandIn:
         self._log: list[str] = []
         self._count = 0
         self._errors: list[str] = []
+        # Whole answers to recent data questions, paged from here: a client asks the pages
+        # of one question one after another, and computing the answer again for each page
+        # made a page of a large answer (every municipality, 25 KPIs or all of them) cost
+        # as much as the whole answer. Cleared by every change to the data.
+        self._answers: OrderedDict[tuple[Any, ...], list[tuple[Any, ...]]] = OrderedDict()
+        self._generation = 0  # counts changes to the data
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
@@ -329,6 +337,8 @@ class KoladaStandIn:
     ) -> None:
         """Change (or add) one value, with change date `on`."""
         with self._lock:
+            self._answers.clear()
+            self._generation += 1
             w = self._writer
             w.execute(
                 "DELETE FROM vals WHERE kpi = ? AND municipality_id = ? AND year = ? "
@@ -344,6 +354,8 @@ class KoladaStandIn:
         """Mark one value deleted (value null, isdeleted true) with change date `on`.
         Returns whether a live value existed; a tombstone is recorded either way."""
         with self._lock:
+            self._answers.clear()
+            self._generation += 1
             w = self._writer
             key = [kpi, municipality_id, year, gender]
             existed = w.execute(
@@ -363,6 +375,8 @@ class KoladaStandIn:
         """The KPI vanishes from the catalogue and from kpi_groups members, and all its data
         goes (data requests for it then answer an empty list). Returns whether it was listed."""
         with self._lock:
+            self._answers.clear()
+            self._generation += 1
             w = self._writer
             found = w.execute("SELECT count(*) FROM kpi WHERE id = ?", [kpi_id]).fetchone()
             w.execute("DELETE FROM kpi WHERE id = ?", [kpi_id])
@@ -547,7 +561,8 @@ class KoladaStandIn:
         from_date = _from_date(query.get("from_date"))
         if name == "oudata":  # the snapshot holds no organisational-unit data
             return _Answer(200, page_url.envelope([], False))
-        rows = self._data_rows(cur, kpis, places, years, from_date, per_page, page)
+        rows = self._answer(cur, kpis, places, years, from_date)
+        rows = rows[(page - 1) * per_page : page * per_page + 1]
         items = [
             {
                 "kpi": kpi,
@@ -568,6 +583,30 @@ class KoladaStandIn:
         ]
         return _Answer(200, page_url.envelope(items, len(rows) > per_page))
 
+    def _answer(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        kpis: list[str] | None,
+        places: list[str] | None,
+        years: list[int] | None,
+        from_date: dt.date | None,
+    ) -> list[tuple[Any, ...]]:
+        """Every row of a data question, in answer order; the latest few are kept."""
+        key = (*(tuple(x) if x else None for x in (kpis, places, years)), from_date)
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+            generation = self._generation
+        rows = self._data_rows(cur, kpis, places, years, from_date)
+        with self._lock:
+            if generation != self._generation:
+                return rows  # the data changed meanwhile: answer, but keep nothing stale
+            self._answers[key] = rows
+            while len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
+        return rows
+
     def _data_rows(
         self,
         cur: duckdb.DuckDBPyConnection,
@@ -575,8 +614,6 @@ class KoladaStandIn:
         places: list[str] | None,
         years: list[int] | None,
         from_date: dt.date | None,
-        per_page: int,
-        page: int,
     ) -> list[tuple[Any, ...]]:
         conds: list[str] = []
         params: list[Any] = []
@@ -625,9 +662,7 @@ class KoladaStandIn:
             FROM r WHERE {keep}
             GROUP BY kpi, m, year
             ORDER BY kpi, m, year
-            LIMIT ? OFFSET ?
         """
-        params += [per_page + 1, (page - 1) * per_page]
         return cur.execute(sql, params).fetchall()
 
 
