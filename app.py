@@ -7,9 +7,12 @@ import streamlit as st
 
 from core.errors import MalpulsError
 from ui import components
+from ui.accessibility import render_accessibility_fixes
 from ui.judging_date import render_judging_date_picker
 
 st.set_page_config(page_title="Målpuls", page_icon=":material/flag:", layout="wide")
+# Before anything that can stop the run, so an error page is Swedish too.
+render_accessibility_fixes()
 
 page = st.navigation(
     [
@@ -49,6 +52,12 @@ page = st.navigation(
         ),
         st.Page(
             "app_pages/about.py", title="Om data", icon=":material/database:", url_path="om-data"
+        ),
+        st.Page(
+            "app_pages/accessibility.py",
+            title="Tillgänglighet",
+            icon=":material/accessibility:",
+            url_path="tillganglighet",
         ),
     ]
 )

@@ -24,6 +24,7 @@ PAGES = [
     "app_pages/reports.py",
     "app_pages/method.py",
     "app_pages/about.py",
+    "app_pages/accessibility.py",
 ]
 KOMMUNER = {"1962": "Norberg", "0665": "Vaggeryd", "0685": "Vetlanda"}
 
@@ -247,7 +248,7 @@ def test_app_picks_up_a_new_database_without_restart(
     shutil.copy(tiny_paths.db_path, paths.db_path)
     at = _app("0665")
     at.run()
-    assert at.subheader[1].value == "KS mål 2019"  # after "Läget per …"
+    assert at.header[1].value == "KS mål 2019"  # after "Läget per …"
 
     goals = tmp_path / "goals"
     goals.mkdir()
@@ -262,7 +263,7 @@ def test_app_picks_up_a_new_database_without_restart(
     )
     at.run()
     assert not at.exception
-    assert at.subheader[1].value == "KS mål 2020"
+    assert at.header[1].value == "KS mål 2020"
 
 
 def test_method_page_shows_the_backtest_table(tiny_env: Paths) -> None:
@@ -793,7 +794,7 @@ def test_overview_on_a_date_equals_the_report_frozen_for_it(
     at = _app("1962", per=day.isoformat())
     at.run()
     assert not at.exception
-    assert at.subheader[0].value.startswith("Läget per 31 december 2021")
+    assert at.header[0].value.startswith("Läget per 31 december 2021")
     summary = next(m.value for m in at.markdown if m.value.startswith(f"**{len(frozen)} mål:**"))
     for status in set(frozen.values()):
         n = list(frozen.values()).count(status)
@@ -805,13 +806,13 @@ def test_default_day_is_the_latest_checkpoint_the_data_reaches(tiny_env: Paths) 
     (30 August 2024 for the bundled snapshot), and keeps the default out of the URL."""
     at = _app("1962")
     at.run()
-    assert at.subheader[0].value == (
+    assert at.header[0].value == (
         "Läget per 31 december 2022 · Årsredovisning (samlad bedömning) 2022"
     )
     assert "per" not in at.query_params
     at.selectbox(key="bedomningsdag").set_value("2021-06-30").run()
     assert at.query_params["per"] == "2021-06-30"
-    assert at.subheader[0].value.startswith("Läget per 30 juni 2021")
+    assert at.header[0].value.startswith("Läget per 30 juni 2021")
 
 
 @pytest.mark.parametrize(
@@ -827,7 +828,7 @@ def test_a_day_that_was_not_judged_is_explained(tiny_env: Paths, per: str, says:
     at.run()
     assert not at.exception
     assert any(says in w.value for w in at.warning)
-    assert at.subheader[0].value.startswith("Läget per 31 december 2022")
+    assert at.header[0].value.startswith("Läget per 31 december 2022")
 
 
 def test_a_next_data_date_that_has_passed_is_flagged() -> None:
@@ -1030,3 +1031,31 @@ def test_charts_carry_the_swedish_number_locale(tiny_env: Paths) -> None:
         "Prognos",
     }
     assert all(t.get("format") == "d" for t in tooltips if t["field"] == "År")
+
+
+def test_accessibility_statement_is_honest_about_what_is_not_met(tiny_env: Paths) -> None:
+    """The tillgänglighetsredogörelse (issue 18) follows DIGG's template: the compliance
+    status in DIGG's words, every known gap, the contact placeholder the municipality fills
+    in, and Digg's report link."""
+    from core.accessibility import COMPLIANCE, DIGG_REPORT_URL, KNOWN_GAPS
+    from ui.accessibility import CONTACT_PLACEHOLDER, ORGANISATION_PLACEHOLDER
+
+    at = _page("1962", "app_pages/accessibility.py")
+    assert not at.exception
+    assert at.title[0].value == "Tillgänglighet för Målpuls"
+    assert [h.value for h in at.header] == [
+        "Hur tillgänglig är tjänsten?",
+        "Vad kan du göra om du inte kan använda delar av tjänsten?",
+        "Rapportera brister i tjänstens tillgänglighet",
+        "Tillsyn",
+        "Teknisk information om tjänstens tillgänglighet",
+        "Hur vi testat tjänsten",
+    ]
+    text = _text(at)
+    assert COMPLIANCE == "delvis förenlig" and f"**{COMPLIANCE}**" in text
+    assert DIGG_REPORT_URL in text
+    assert CONTACT_PLACEHOLDER in text and ORGANISATION_PLACEHOLDER in text
+    for gap in KNOWN_GAPS:
+        assert gap.title in text, gap.title
+        if gap.upstream:
+            assert gap.upstream in text, gap.upstream

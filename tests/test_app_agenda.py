@@ -37,7 +37,7 @@ def _nodes(at: AppTest, kind: str) -> list:
 
 
 def _markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in (*at.markdown, *at.subheader, *at.caption))
+    return "\n".join(m.value for m in (*at.markdown, *at.header, *at.subheader, *at.caption))
 
 
 def _direct_sdgs(con: duckdb.DuckDBPyConnection, kommun: str) -> dict[int, set[str]]:
@@ -157,12 +157,12 @@ def test_vaggeryd_document_links_and_proposals_look_different(tiny_env: Paths) -
     assert kinds == {"3.": "Från dokumentet", "4.": "Förslag"}
     crc = next(d.value for d in at.dataframe if "Artikel" in d.value.columns)
     assert len(crc) == 16 and crc.iloc[0]["Artikel"].startswith("Artikel 2:")
-    assert "Barnkonventionen" in [s.value for s in at.subheader]
+    assert "Barnkonventionen" in [s.value for s in at.header]
 
 
 def test_vetlanda_challenges_and_rus_reach_the_sdgs(tiny_env: Paths) -> None:
     at = _agenda("0685", sdg="16")
-    subheaders = [s.value for s in at.subheader]
+    subheaders = [s.value for s in at.header]
     assert "Utmaningar → mål → globala mål" in subheaders
     assert "Regional utvecklingsstrategi (RUS) → mål → globala mål" in subheaders
     reverse = next(d.value for d in at.dataframe if "Utmaningar" in d.value.columns)

@@ -349,7 +349,7 @@ def test_leadership_summary_in_the_first_screen(server: str, browser: Browser) -
         for kommun, name in KOMMUNER.items():
             page.goto(f"{server}/?kommun={kommun}")
             expect(page.locator("h1").first).to_have_text(f"Översikt – {name}")
-            heading = page.locator("h3").first
+            heading = page.locator("h2").first
             expect(heading).to_contain_text("Läget per ")
             summary = page.get_by_text(re.compile(r"^\d+ mål:")).first
             expect(summary).to_be_visible()
@@ -365,7 +365,7 @@ def test_leadership_summary_in_the_first_screen(server: str, browser: Browser) -
         context.close()
     page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="sv-SE")
     page.goto(f"{server}/?kommun=1962&per=2021-06-30")
-    expect(page.locator("h3").first).to_contain_text("Läget per 30 juni 2021")
+    expect(page.locator("h2").first).to_contain_text("Läget per 30 juni 2021")
     page.close()
 
 
@@ -458,7 +458,7 @@ def test_targets_page_norberg_and_excel_download(
     expect(page).to_have_url(
         re.compile(rf"indikator={re.escape(indicator_id)}(&|$)"), timeout=_WAIT
     )
-    expect(page.locator("h3", has_text=title).first).to_be_visible(timeout=_WAIT)
+    expect(page.locator("h2", has_text=title).first).to_be_visible(timeout=_WAIT)
     # The nulägesbild: its heading, the four figures, the words.
     expect(page.get_by_role("heading", name="Nulägesbild", exact=True)).to_be_visible(timeout=_WAIT)
     expect(page.locator('[data-testid="stMetric"]')).to_have_count(4, timeout=_WAIT)
@@ -550,7 +550,8 @@ def test_targets_bad_goal_gets_a_swedish_message(
 # tables, charts, code.
 _OVERFLOW_JS = """
 (width) => {
-  const allowed = '.mp-table, [data-testid="stVegaLiteChart"], [data-testid="stDataFrame"],'
+  const allowed = '.mp-table, .mp-chart-data, [data-testid="stVegaLiteChart"],'
+    + ' [data-testid="stDataFrame"],'
     + ' [data-testid="stTable"], [data-testid="stCode"], [data-testid="stSidebar"]';
   const out = [];
   for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {

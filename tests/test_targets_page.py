@@ -34,7 +34,16 @@ def _page(kommun: str, **params: str) -> AppTest:
 
 def _text(at: AppTest) -> str:
     parts = [
-        e.value for e in (*at.title, *at.subheader, *at.markdown, *at.caption, *at.info, *at.error)
+        e.value
+        for e in (
+            *at.title,
+            *at.header,
+            *at.subheader,
+            *at.markdown,
+            *at.caption,
+            *at.info,
+            *at.error,
+        )
     ]
     return "\n".join(str(p) for p in parts)
 

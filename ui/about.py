@@ -67,7 +67,7 @@ databas. Den medföljande ögonblicksbilden hämtades
                 f"Körningen som startade {_stamp(gone.get('started_at'))} avbröts innan den "
                 "blev klar. Databasen påverkades inte; nästa körning städade efter den."
             )
-    st.subheader("Innehåll i databasen")
+    st.header("Innehåll i databasen")
     counts = data.query(queries.query_table_counts)
     labels = {
         "kolada_value": "Kolada-värden",
@@ -92,7 +92,7 @@ databas. Den medföljande ögonblicksbilden hämtades
         "efterhand räknas med de värden som var kända då (se Rapporter). "
         f"Databasens schemaversion: {data.query(schema_version) or 'okänd'}."
     )
-    st.subheader("Förändringar i Koladas nyckeltalskatalog")
+    st.header("Förändringar i Koladas nyckeltalskatalog")
     flagged = data.query(queries.query_flagged_goal_indicators)
     if flagged.empty:
         st.success("Alla målindikatorers nyckeltal finns i Koladas aktuella katalog.")
@@ -142,7 +142,7 @@ databas. Den medföljande ögonblicksbilden hämtades
             hide_index=True,
             width="stretch",
         )
-    st.subheader("Senaste körningar")
+    st.header("Senaste körningar")
     runs = data.query(queries.query_last_runs)
     if runs.empty:
         st.info("Inga körningar registrerade.")
@@ -181,7 +181,7 @@ databas. Den medföljande ögonblicksbilden hämtades
             hide_index=True,
             width="stretch",
         )
-    st.subheader("För förvaltaren: frysa en rapport")
+    st.header("För förvaltaren: frysa en rapport")
     st.markdown(
         "En delårsrapport eller årsredovisning fryses en gång per rapportdag, på servern där "
         "Målpuls körs, och visas sedan på sidan Rapporter exakt som den frystes:  \n"

@@ -3,7 +3,9 @@ how the indicators behind each global goal are doing, and which global goals not
 addresses. Every link says where it came from (core/agenda.py).
 
 URL: /agenda-2030?kommun=0685[&sdg=11]. Clicking a cell in a matrix selects that column's
-global goal, exactly as the select box below it does.
+global goal, exactly as the select box below it does; the select box is the keyboard's way
+(a link beside the matrix leads to it), and every chart has its text and table
+(ui/chart_alt.py).
 """
 
 from __future__ import annotations
@@ -27,17 +29,20 @@ from core.agenda import (
     indicators_behind_sdgs,
     status_distribution,
 )
+from core.contrast import readable_text_colour
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, format_number, numbered_label
 from core.labels import STATUS_CHART_HEX, status_text
 from core.params import parse_sdg
 from db import queries
 from ui import data, export
-from ui.charts import EMPTY_CELL, MATRIX_SELECTION, sdg_matrix, sdg_status_bars
+from ui.chart_alt import matrix_text, show_chart, status_bars_text
+from ui.charts import EMPTY_CELL, LINK_CELL, MATRIX_SELECTION, sdg_matrix, sdg_status_bars
 from ui.components import adopt_url_param, set_url_param
 from ui.judging_date import current_day
 from ui.overview import with_targets
 
 SDG_PARAM = "sdg"
+DETAIL_ANCHOR = "valj-globalt-mal"
 MATRIX_GENERATION = "_matrix_generation"
 LINK_TYPES = ("sdg", "sdg_target")
 LINKS_SOURCE = (
@@ -134,7 +139,7 @@ def render_agenda(municipality_id: str, name: str) -> None:
     )
     day = current_day()
     if day is not None:
-        st.subheader(day.heading)
+        st.header(day.heading)
         st.caption(
             f"{day.data_line}. Målens och deras nyckeltals status gäller bedömningsdagen; "
             "övriga Agenda 2030-nyckeltal bedöms på dagen då datan hämtades."
@@ -147,8 +152,14 @@ def render_agenda(municipality_id: str, name: str) -> None:
 
     _render_summary(view)
     _render_legend()
-    st.subheader("Mål × globala mål")
-    st.caption("Klicka på en ruta för att se det globala målet i detalj längre ner.")
+    st.header("Mål × globala mål")
+    # The matrix answers clicks only: the keyboard's way is the select box "Globalt mål"
+    # further down (the same choice, ?sdg=N), one link away (WCAG 2.1.1).
+    st.caption(
+        "Klicka på en ruta för att se det globala målet i detalj längre ner, eller "
+        f"[välj det globala målet i en lista](#{DETAIL_ANCHOR}) (fungerar med tangentbordet). "
+        "Under matrisen: Visa som tabell."
+    )
     for fw in view.frameworks.itertuples():
         goals = view.goals[view.goals["framework_id"] == fw.framework_id]
         if len(view.frameworks) > 1:
@@ -157,10 +168,10 @@ def render_agenda(municipality_id: str, name: str) -> None:
         _matrix(view, rows, view.cells, fw.goal_level_name.capitalize(), f"mal_{fw.framework_id}")
     _render_coverage(view)
 
-    st.subheader("Status per globalt mål")
+    st.header("Status per globalt mål")
     _render_status_by_sdg(view)
 
-    st.subheader("Globalt mål i detalj")
+    st.header("Globalt mål i detalj", anchor=DETAIL_ANCHOR)
     options = ["", *(str(s) for s in SDG_NUMBERS)]
     chosen = st.selectbox(
         "Globalt mål",
@@ -175,7 +186,7 @@ def render_agenda(municipality_id: str, name: str) -> None:
     else:
         st.caption("Välj ett globalt mål här eller klicka i en matris ovan.")
 
-    st.subheader("Från mål till Agenda 2030")
+    st.header("Från mål till Agenda 2030")
     _render_reverse(view, name)
     _render_other_links(view)
 
@@ -233,6 +244,14 @@ def _render_legend() -> None:
             for p in PROVENANCE_LABEL
         )
     )
+    # The matrix draws every link in one colour that no status uses: beside the status
+    # bars (green, orange, red) its colour must never read as "how it goes".
+    st.caption(
+        "I matrisen betyder färgen bara att det finns en koppling, inte hur det går: lila "
+        "ruta ■ koppling från dokumentet, ljusare lila med streckad kant ▨ förslag, ljusast "
+        "lila □ via nyckeltal, grå ruta ingen koppling. Hur det går visas av status med "
+        "symbol och ord."
+    )
 
 
 def _cell_frame(
@@ -252,7 +271,7 @@ def _cell_frame(
                     "row_order": order,
                     "sdg": sdg,
                     "sdg_name": view.sdg_name(sdg),
-                    "colour": view.sdgs.loc[sdg, "color_hex"] if c else EMPTY_CELL,
+                    "colour": LINK_CELL if c else EMPTY_CELL,
                     "provenance": prov,
                     "koppling": koppling,
                     "detaljer": _cell_details(view, c) if c else "",
@@ -283,8 +302,14 @@ def _matrix(
     """One matrix; a click on a cell (a new selection) chooses its SDG below."""
     if not rows:
         return
-    event = st.altair_chart(
-        sdg_matrix(_cell_frame(view, rows, cells), row_title),
+    frame = _cell_frame(view, rows, cells)
+    text = matrix_text(frame, row_title, PROVENANCE_LABEL)
+    event = show_chart(
+        sdg_matrix(frame, row_title),
+        description=text.description,
+        table=text.table,
+        table_caption="Globala mål per rad, efter slag av koppling",
+        width=None,  # the spec's own width, as before
         on_select="rerun",
         key=f"matrix_{key}_{st.session_state.get(MATRIX_GENERATION, 0)}",
     )
@@ -337,7 +362,20 @@ def _render_status_by_sdg(view: AgendaView) -> None:
         return
     frame = pd.DataFrame(rows)
     present = [s for s in STATUS_ORDER if s in set(frame["status"])]
-    st.altair_chart(sdg_status_bars(frame, {s: STATUS_CHART_HEX[s] for s in present}))
+    # The legend and the table name each status with its icon and word (core.labels), so
+    # the bars' colours are never the only carrier.
+    words = {s: status_text(s) for s in present}
+    text = status_bars_text(frame, words)
+    show_chart(
+        sdg_status_bars(
+            frame.assign(status=frame["status"].map(words)),
+            {words[s]: STATUS_CHART_HEX[s] for s in present},
+        ),
+        description=text.description,
+        table=text.table,
+        table_caption="Antal indikatorer per globalt mål och status",
+        width=None,  # the spec's own width, as before
+    )
     n_goal = sum(1 for i in items if i.source == "mål")
     linked = {c.goal_id for c in view.cells}
     ind = view.indicators
@@ -356,10 +394,14 @@ def _render_status_by_sdg(view: AgendaView) -> None:
 
 def _render_sdg_detail(view: AgendaView, sdg: int) -> None:
     colour = view.sdgs.loc[sdg, "color_hex"]
+    # Black or white text, whichever reads on the SDG's colour (white fails AA on 10 of
+    # the 17, e.g. the yellow of goal 7). A heading under "Globalt mål i detalj", so a
+    # screen reader's list of headings reaches the chosen goal.
+    ink = readable_text_colour(colour)
     st.markdown(
-        f'<div style="background:{colour};color:white;padding:0.5rem 0.8rem;'
-        f'border-radius:4px;font-weight:600">Mål {sdg}: {view.sdgs.loc[sdg, "name_sv_short"]}'
-        "</div>",
+        f'<h3 style="background:{colour};color:{ink};padding:0.5rem 0.8rem;margin:0;'
+        f'border-radius:4px;font-weight:600;font-size:1rem;line-height:1.6">Mål {sdg}: '
+        f"{view.sdgs.loc[sdg, 'name_sv_short']}</h3>",
         unsafe_allow_html=True,
     )
     st.markdown(f"*{view.sdgs.loc[sdg, 'name_sv_long']}*")
@@ -559,7 +601,7 @@ def _render_other_links(view: AgendaView) -> None:
         part = other[other["link_type"] == link_type]
         if part.empty:
             continue
-        st.subheader(f"{heading} → mål → globala mål")
+        st.header(f"{heading} → mål → globala mål")
         labels = dict(zip(part["target_id"], part["label"], strict=False))
         rows = list(labels.items())
         cells = chain_cells(
@@ -572,7 +614,7 @@ def _render_other_links(view: AgendaView) -> None:
         _matrix(view, rows, cells, row_title, link_type)
     crc = other[other["link_type"] == "crc"]
     if not crc.empty:
-        st.subheader("Barnkonventionen")
+        st.header("Barnkonventionen")
         st.dataframe(
             pd.DataFrame(
                 {

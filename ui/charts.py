@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from textwrap import wrap
 
@@ -10,7 +11,12 @@ import pandas as pd
 
 from core.format import CHART_CONFIG, YEAR_FORMAT, format_number, kpi_unit, year_ticks
 
-SERIES_COLOURS = {"kommun": "#1f4e79", "riket": "#8c8c8c", "liknande": "#e08214"}
+# Every colour a reader needs to tell a line or bar apart has at least 3:1 against the
+# white page (WCAG 2.1 1.4.11; tests/test_chart_alt.py holds them to it).
+SERIES_COLOURS = {"kommun": "#1f4e79", "riket": "#767676", "liknande": "#b35900"}
+# Beside colour, each series has its own point shape, so the lines are told apart in
+# grey print and by colour-blind readers too.
+SERIES_SHAPES = {"kommun": "circle", "riket": "square", "liknande": "triangle-up"}
 # A chart's tooltips show numbers as the tables do (core.format.format_number: "1 278",
 # "78,3"), from this text column; the axes format with the chart locale (CHART_CONFIG).
 SHOWN = "Avrundat värde"
@@ -88,12 +94,22 @@ def history_chart(
         scale=alt.Scale(
             domain=[labels[k] for k in SERIES_COLOURS], range=list(SERIES_COLOURS.values())
         ),
-        legend=alt.Legend(orient="bottom", title=None),
+        # One series a row: "Liknande kommuner (median)" beside the others ran off a phone.
+        legend=alt.Legend(orient="bottom", title=None, labelLimit=0, direction="vertical"),
+    )
+    shape = alt.Shape(
+        "Serie:N",
+        scale=alt.Scale(
+            domain=[labels[k] for k in SERIES_SHAPES], range=list(SERIES_SHAPES.values())
+        ),
+        # The same legend as the colour's, so Vega draws one legend of coloured shapes.
+        legend=alt.Legend(orient="bottom", title=None, labelLimit=0, direction="vertical"),
     )
     base = alt.Chart(data).encode(
         x=x,
         y=alt.Y("Värde:Q", title=None, scale=alt.Scale(zero=False)),
         color=colour,
+        shape=shape,
         tooltip=[
             alt.Tooltip("Serie:N"),
             alt.Tooltip("År:Q", format=YEAR_FORMAT),
@@ -158,9 +174,12 @@ def history_chart(
 
 
 # How a link's provenance is drawn in the SDG matrix: document links in full colour,
-# proposals paler with a dashed outline, links via indicators palest. The tooltip and the
-# legend under the chart say it in words, so colour is never the only carrier.
-MATRIX_OPACITY = {"källa": 1.0, "förslag": 0.55, "nyckeltal": 0.3, "": 1.0}
+# proposals paler with a dashed outline, links via indicators palest. The tooltip, each
+# cell's aria-label, the legend and the table under the chart say it in words, so colour
+# is never the only carrier. Every link has one colour (LINK_CELL), a purple no status
+# uses: the SDGs' own colours (red, green, orange) read as statuses beside the status bars.
+MATRIX_OPACITY = {"källa": 1.0, "förslag": 0.7, "nyckeltal": 0.4, "": 1.0}
+LINK_CELL = "#4b3f8f"
 EMPTY_CELL = "#eef0f3"
 MATRIX_SELECTION = "cell"
 
@@ -223,7 +242,9 @@ def sdg_status_bars(dist: pd.DataFrame, colours: dict[str, str]) -> alt.Chart:
     )
     return (
         alt.Chart(data)
-        .mark_bar()
+        # A white line between the stacked parts keeps neighbours of one colour family
+        # (the three greens) apart.
+        .mark_bar(stroke="#ffffff", strokeWidth=1)
         .encode(
             y=alt.Y(
                 "Globalt mål:N",
@@ -238,7 +259,10 @@ def sdg_status_bars(dist: pd.DataFrame, colours: dict[str, str]) -> alt.Chart:
                 "Status:N",
                 title="Status",
                 scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-                legend=alt.Legend(orient="bottom"),
+                # One status a row: in one row nine statuses ran off a laptop's chart, in
+                # three columns off a phone's (the legend starts under the plot, right
+                # of the 260 px of labels).
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=0),
             ),
             order=alt.Order("Ordning:Q"),
             tooltip=[
@@ -256,18 +280,19 @@ def sdg_status_bars(dist: pd.DataFrame, colours: dict[str, str]) -> alt.Chart:
 # (still told apart by colour and the legend), so one line of eight stands out.
 OWN_LINE = {"colour": "#1f4e79", "width": 3.5, "opacity": 1.0}
 LEGEND_KPI = "Nyckeltal, namn"
-OTHER_LINE = {"width": 1.6, "opacity": 0.75}
+OTHER_LINE = {"width": 1.6, "opacity": 0.85}
+# Muted by their thinner lines, not by pale colours: each keeps 3:1 against the page.
 MUTED_COLOURS = (
-    "#e08214",
-    "#8fb0d3",
-    "#7fbf7b",
-    "#c994c7",
-    "#bf9b6f",
-    "#80cdc1",
-    "#f4a582",
-    "#a6a6a6",
-    "#d9c35e",
-    "#b2abd2",
+    "#b35900",
+    "#4a7fb0",
+    "#3d8a3d",
+    "#a04da3",
+    "#8c6d3f",
+    "#2b8a84",
+    "#c0504d",
+    "#6e6e6e",
+    "#8a7a00",
+    "#6a5acd",
 )
 
 
@@ -362,8 +387,9 @@ def series_chart(
     )
 
 
-OWN_COLOUR = "#e08214"
-OTHERS_COLOUR = "#9fb6cd"
+# The chosen kommun's bar and its name above it (text: 4.5:1), the others' bars (3:1).
+OWN_COLOUR = "#b35900"
+OTHERS_COLOUR = "#7090b0"
 
 
 def ranking_chart(
@@ -420,7 +446,7 @@ def distribution_chart(values: pd.Series, own_name: str, own_value: float | None
     bins = alt.Bin(maxbins=30)  # the tooltip's bins must be the bars' bins
     hist = (
         alt.Chart(pd.DataFrame({"Värde": values}))
-        .mark_bar(color="#9fb6cd")
+        .mark_bar(color=OTHERS_COLOUR)
         .encode(
             # Titles for the tooltips and screen readers ("Count of Records" otherwise),
             # none on the axes.
@@ -437,18 +463,23 @@ def distribution_chart(values: pd.Series, own_name: str, own_value: float | None
         own = pd.DataFrame(
             {"Kommun": [own_name], "Värde": [own_value], SHOWN: [format_number(own_value)]}
         )
+        tooltip = [alt.Tooltip("Kommun:N"), alt.Tooltip(f"{SHOWN}:N", title="Värde")]
         layers.append(
             alt.Chart(own)
-            .mark_rule(color="#e08214", strokeWidth=3)
-            .encode(
-                x="Värde:Q",
-                tooltip=[alt.Tooltip("Kommun:N"), alt.Tooltip(f"{SHOWN}:N", title="Värde")],
-            )
+            .mark_rule(color=OWN_COLOUR, strokeWidth=3)
+            .encode(x="Värde:Q", tooltip=tooltip)
+        )
+        # The line is named in words at its top, not by its colour alone.
+        layers.append(
+            alt.Chart(own)
+            .mark_text(color=OWN_COLOUR, fontWeight="bold", align="left", dx=4, baseline="top", y=2)
+            .encode(x="Värde:Q", text="Kommun:N", tooltip=tooltip)
         )
     return alt.layer(*layers).properties(height=240).configure(**CHART_CONFIG)
 
 
 GENDER_COLOURS = {"Kvinnor": "#7b3294", "Män": "#008837"}
+GENDER_SHAPES = {"Kvinnor": "circle", "Män": "square"}
 
 
 def gender_series_chart(values: pd.DataFrame) -> alt.Chart:
@@ -471,6 +502,11 @@ def gender_series_chart(values: pd.DataFrame) -> alt.Chart:
             color=alt.Color(
                 "Kön:N",
                 scale=alt.Scale(domain=list(GENDER_COLOURS), range=list(GENDER_COLOURS.values())),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            shape=alt.Shape(
+                "Kön:N",
+                scale=alt.Scale(domain=list(GENDER_SHAPES), range=list(GENDER_SHAPES.values())),
                 legend=alt.Legend(orient="bottom", title=None),
             ),
             tooltip=[
@@ -502,11 +538,16 @@ def gender_gap_chart(
             "Vald": gaps["municipality_id"] == municipality_id,
         }
     )
+    own = list(data.loc[data["Vald"], "Kommun"])
+    # The own kommun's name in bold beside its orange bar: never told by colour alone.
+    bold = alt.ExprRef(
+        expr=f"indexof({json.dumps(own, ensure_ascii=False)}, datum.value) >= 0 ? 'bold' : 'normal'"
+    )
     bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("Kommun:N", sort=None, title=None),
+            y=alt.Y("Kommun:N", sort=None, title=None, axis=alt.Axis(labelFontWeight=bold)),
             x=alt.X("Skillnad:Q", title="Skillnad, kvinnor − män"),
             color=alt.condition("datum.Vald", alt.value(OWN_COLOUR), alt.value(OTHERS_COLOUR)),
             tooltip=[

@@ -14,6 +14,7 @@ from core.gender_gap import gap_sentence, gaps, summarise_gap
 from core.scope import peer_group
 from db import explorer, queries
 from ui import data
+from ui.chart_alt import gender_gap_text, gender_series_text, show_chart
 from ui.charts import gender_gap_chart, gender_series_chart
 from ui.explorer_coverage import kpi_row
 from ui.explorer_look import Look
@@ -66,8 +67,14 @@ def render_gender(look: Look, answer: DeltaGenerator) -> None:
 
     own = rows[rows["municipality_id"] == look.municipality_id]
     st.markdown(f"**Kvinnor och män i {look.name}**, {title}")
-    st.altair_chart(gender_series_chart(own), width="stretch")
-    st.caption(SOURCE_RAW)
+    text = gender_series_text(own, look.name)
+    show_chart(
+        gender_series_chart(own),
+        description=text.description,
+        table=text.table,
+        caption=SOURCE_RAW,
+        table_caption=f"Kvinnor och män i {look.name}, {title}",
+    )
 
     names = dict(zip(rows["municipality_id"], rows["municipality"], strict=False))
     year_gaps = pd.DataFrame(
@@ -79,11 +86,15 @@ def render_gender(look: Look, answer: DeltaGenerator) -> None:
     )
     st.markdown(f"**Skillnaden kvinnor − män {summary.year}**: {look.name} och liknande kommuner")
     chart = gender_gap_chart(year_gaps, look.municipality_id, summary.peers_median)
-    st.altair_chart(chart, width="stretch")
     median = (
         " Streckad linje: liknande kommuners median." if summary.peers_median is not None else ""
     )
-    st.caption(
-        f"Över noll: högre värde för kvinnor.{median} Skillnaderna och medianen: "
-        f"{SOURCE_COMPUTED}. Värdena: {SOURCE_RAW}."
+    text = gender_gap_text(year_gaps, look.municipality_id, summary.year, summary.peers_median)
+    show_chart(
+        chart,
+        description=text.description,
+        table=text.table,
+        caption=f"Över noll: högre värde för kvinnor. {look.name}: orange stapel.{median} "
+        f"Skillnaderna och medianen: {SOURCE_COMPUTED}. Värdena: {SOURCE_RAW}.",
+        table_caption=f"Skillnaden kvinnor − män {summary.year}",
     )

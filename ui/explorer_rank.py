@@ -20,6 +20,7 @@ from core.ranking import RankingBasis, places, ranking_basis
 from core.scope import peer_group
 from db import explorer, queries
 from ui import data
+from ui.chart_alt import distribution_text, ranking_text, show_chart
 from ui.charts import distribution_chart, ranking_chart
 from ui.explorer_coverage import kommun_ids, kpi_type, missing_note
 from ui.explorer_look import Look
@@ -116,8 +117,15 @@ def render_ranking(look: Look, answer: DeltaGenerator) -> None:
         _coverage(look, kpi, ranking, year)
     _first_kpi_note(look)
     order = "plats 1 (bäst) till vänster" if basis.direction else "högst värde till vänster"
-    st.altair_chart(ranking_chart(ranking, look.municipality_id, order), width="stretch")
-    st.caption(f"Rangordningen: {SOURCE_COMPUTED}. Värdena: {SOURCE_RAW}.")
+    text = ranking_text(ranking, look.municipality_id, basis.order_words, year)
+    show_chart(
+        ranking_chart(ranking, look.municipality_id, order),
+        description=text.description,
+        table=text.table,
+        caption=f"{look.name}: orange stapel med namnet över. Rangordningen: "
+        f"{SOURCE_COMPUTED}. Värdena: {SOURCE_RAW}.",
+        table_caption=f"Rangordning {year}",
+    )
 
 
 def render_distribution(look: Look, answer: DeltaGenerator) -> None:
@@ -142,8 +150,12 @@ def render_distribution(look: Look, answer: DeltaGenerator) -> None:
         _coverage(look, kpi, values, year)
     _first_kpi_note(look)
     chart = distribution_chart(values["value"], look.name, own.iloc[0] if not own.empty else None)
-    st.altair_chart(chart, width="stretch")
-    st.caption(
-        f"Fördelningen över kommunerna med värden, {year}; orange linje: {look.name}. "
-        f"Fördelning och median: {SOURCE_COMPUTED}. Värdena: {SOURCE_RAW}."
+    text = distribution_text(values, look.municipality_id, look.name)
+    show_chart(
+        chart,
+        description=text.description,
+        table=text.table,
+        caption=f"Fördelningen över kommunerna med värden, {year}; orange linje med namnet: "
+        f"{look.name}. Fördelning och median: {SOURCE_COMPUTED}. Värdena: {SOURCE_RAW}.",
+        table_caption=f"Kommunernas värden {year}, högst först",
     )

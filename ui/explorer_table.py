@@ -13,6 +13,7 @@ from pandas.io.formats.style import Styler
 from core.format import SOURCE_RAW, data_line, export_filename, format_number
 from db import queries
 from ui import data
+from ui.chart_alt import series_text, show_chart
 from ui.charts import series_chart
 from ui.explorer_look import Look
 from ui.export import FULL_VALUE, VALUE, swedish_table, to_csv, to_excel, value_decimals
@@ -164,8 +165,11 @@ def render_series(look: Look) -> None:
             "kommuner, se Rangordning och Fördelning."
         )
     elif not values.empty:
-        chart = series_chart(
-            values, look.municipality_id, look.titles, value_decimals(values, look.meta)
+        decimals = value_decimals(values, look.meta)
+        text = series_text(values, look.municipality_id, look.titles, decimals)
+        show_chart(
+            series_chart(values, look.municipality_id, look.titles, decimals),
+            description=text.description,
+            table=text.table,
+            caption=f"{look.name} med tjock linje. {look.set_label}. {SOURCE_RAW}",
         )
-        st.altair_chart(chart, width="stretch")
-        st.caption(f"{look.name} med tjock linje. {look.set_label}. {SOURCE_RAW}")

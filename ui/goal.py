@@ -11,6 +11,7 @@ from core.params import UrlParamError, parse_choice
 from core.scope import peer_group
 from db import queries
 from ui import data
+from ui.chart_alt import history_text, show_chart
 from ui.charts import history_chart
 from ui.components import (
     MUNICIPALITY_PARAM,
@@ -119,7 +120,7 @@ def render_goal_page(municipality_id: str, municipality_name: str) -> None:
     links = data.query(queries.query_links, municipality_id)
     goal_links = links[links["goal_id"] == goal_id]
     if not goal_links.empty:
-        st.subheader("Kopplingar")
+        st.header("Kopplingar")
         render_links(goal_links)
         sdgs = goal_links.loc[goal_links["link_type"] == "sdg", "target_id"]
         for sdg in sorted(sdgs.astype(int).unique()):
@@ -138,7 +139,7 @@ def render_goal_page(municipality_id: str, municipality_name: str) -> None:
     conflicts = data.query(queries.query_conflicts, municipality_id)
     mine = conflicts[conflicts["goal_ids"].map(lambda ids_: goal_id in list(ids_))]
     if not mine.empty:
-        st.subheader("Målkonflikter")
+        st.header("Målkonflikter")
         for _, c in mine.iterrows():
             origin = "nämns i dokumentet" if c["provenance"] == "källa" else "förslag"
             st.markdown(f"**{c['title']}** ({origin})  \n{c['description']}")
@@ -204,7 +205,7 @@ def _render_indicators(
     ambitions: pd.DataFrame,
     deciding: str | None,
 ) -> None:
-    st.subheader("Nyckeltal")
+    st.header("Nyckeltal")
     options = [ALL, *ind["indicator_id"]]
     titles = dict(zip(ind["indicator_id"], ind["title"], strict=True)) | {ALL: "Alla nyckeltal"}
     # The chart shown first is the indicator that decides the goal's status: it answers
@@ -223,7 +224,7 @@ def _render_indicators(
     peers_info = peer_group(data.query(queries.query_peer_groups), name)
     peers = peers_info[1] if peers_info else []
     for _, row in shown.iterrows():
-        st.markdown(f"#### {row['title']}")
+        st.markdown(f"### {row['title']}")
         if row["n_proposed"] and not row["n_decided"]:
             # Said before the chart: the target drawn in it is not the municipality's.
             st.caption(
@@ -246,12 +247,14 @@ def _render_indicators(
                 "lo80": row["lo80"],
                 "hi80": row["hi80"],
             }
-        chart = history_chart(
-            history, name, ambitions[ambitions["indicator_id"] == row["indicator_id"]], forecast
-        )
-        st.altair_chart(chart, width="stretch")
-        st.caption(
-            f"{name} och Riket: {SOURCE_RAW}. Medianen för liknande kommuner"
+        mine = ambitions[ambitions["indicator_id"] == row["indicator_id"]]
+        text = history_text(history, name, mine, forecast)
+        show_chart(
+            history_chart(history, name, mine, forecast),
+            description=text.description,
+            table=text.table,
+            table_caption=row["title"],
+            caption=f"{name} och Riket: {SOURCE_RAW}. Medianen för liknande kommuner"
             + (" och prognosen" if forecast else "")
             + f": {SOURCE_COMPUTED}. Nyckeltal {kpi}"
             + (
@@ -259,7 +262,7 @@ def _render_indicators(
                 if pd.notna(row["judged_value"])
                 else ""
             )
-            + "."
+            + ".",
         )
     render_explanations(shown)
     # The whole set after the chart that explains the status: the chart answers "why",

@@ -32,7 +32,7 @@ def render_method(municipality_id: str | None = None) -> None:
 Målpuls räknar fram status och prognoser ur Koladas data. Allt på den här sidan och alla
 statusar i appen är **{SOURCE_COMPUTED}**.
 
-### Nyckeltal med målvärde
+## Nyckeltal med målvärde
 När ett mål har ett målvärde med datum gör Målpuls en prognos för målåret och räknar ut
 **sannolikheten att målvärdet nås**:
 
@@ -58,7 +58,7 @@ stängt boende) och inte att Kolada definierat om ett nyckeltal. 80 % intervall 
 utfallet i bakåttestet hamnade innanför ungefär fyra gånger av fem; var femte gång hamnade
 det utanför.
 
-### Nyckeltal utan målvärde (riktning)
+## Nyckeltal utan målvärde (riktning)
 Där dokumentet inte anger något målvärde bedöms bara riktningen: den robusta trenden de
 senaste sex åren (medianen av lutningarna mellan alla par av år) jämförs med seriens normala
 variation mellan två år. En förändring som inte är större än den normala variationen är
@@ -66,13 +66,13 @@ variation mellan två år. En förändring som inte är större än den normala 
 {status_badge("Försämras")} beroende på önskad riktning. Nyckeltal utan önskad riktning
 {status_badge("Bevakas")}.
 
-### Mål
+## Mål
 Ett måls status är **dess svagaste nyckeltals status**: ett medelvärde skulle dölja dåliga
 nyheter. {status_badge("Uppnått")} gäller bara när alla nyckeltal är uppnådda. Inriktningsmål,
 stödjande och kvalitativa mål får ingen prognos. Har ledningen gjort en egen bedömning
 visas den bredvid, med en markering där den skiljer sig från den beräknade.
 
-### Dataårgång och placering
+## Dataårgång och placering
 Varje bedömning visar vilket år den vilar på och när nästa värde väntas (Koladas
 publiceringsdatum). Bara värden som redan var publicerade på bedömningsdagen räknas: ett
 års värde räknas från den dag på året Kolada brukar publicera nyckeltalet (enligt Koladas
@@ -81,11 +81,11 @@ katalog; saknas uppgiften, från 31 december året efter), aldrig före årsskif
 kommuner och bland "Liknande kommuner" visas separat och påverkar aldrig statusen: att ligga
 högt i jämförelsen säger inget om huruvida kommunens eget mål nås.
 
-### Serier som bytts ut
+## Serier som bytts ut
 När Kolada ersatt en serie med en ny bedöms den nya serien för sig, så snart den har värden.
 De två sätts aldrig ihop.
 
-### Nivåskiften (seriebrott)
+## Nivåskiften (seriebrott)
 Ibland ändrar Kolada hur ett nyckeltal räknas, och hela serien hoppar samma år i nästan alla
 kommuner och i riket. Målpuls känner igen ett sådant nivåskifte (ett hopp som är mycket
 större än nyckeltalets vanliga årsförändringar, minst 10 %, åt samma håll i minst 80 % av
@@ -94,7 +94,7 @@ skälet säger det ("Serien bryts 2019 …"). Ett hopp räknas som brott först 
 det är kända, så att en tillfällig chock (som pandemin) inte tas för en ny definition.
 """
     )
-    st.subheader("Bakåttest på alla kommuner")
+    st.header("Bakåttest på alla kommuner")
     try:
         text = BACKTEST_DOC.read_text(encoding="utf-8")
     except OSError:

@@ -63,7 +63,7 @@ def render_overview(municipality_id: str, name: str) -> None:
     )
     history = data.query(queries.query_goal_statuses, municipality_id)
 
-    st.subheader(day.heading)
+    st.header(day.heading)
     st.caption(f"{day.data_line}. {SOURCE_COMPUTED}.")
     render_staleness(day)
     _render_summary(goals, history, day)
@@ -265,7 +265,7 @@ def _render_framework(
     series: dict,
     day: JudgingDay,
 ) -> None:
-    st.subheader(fw["name"], divider="gray")
+    st.header(fw["name"], divider="gray")
     if links is not None:  # the full view: the framework's facts and vision
         facts = [f"Period {format_date(fw['period_start'])} – {format_date(fw['period_end'])}"]
         if fw["decision_refs"] is not None and len(fw["decision_refs"]):
@@ -297,7 +297,7 @@ def _render_framework(
         area_goals = fw_goals[fw_goals["area_id"] == area["area_id"]]
         if area_goals.empty:
             continue
-        st.markdown(f"##### {numbered_label(area['number'], area['title'], fw['area_level_name'])}")
+        st.markdown(f"### {numbered_label(area['number'], area['title'], fw['area_level_name'])}")
         for _, goal in area_goals.iterrows():
             render(goal)
     unplaced = fw_goals[fw_goals["area_id"].isna()]

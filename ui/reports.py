@@ -24,6 +24,7 @@ from reports.excel import to_workbook
 from reports.store import list_reports, load_report
 from reports.word import to_docx
 from ui import data
+from ui.chart_alt import ChartText, report_indicator_text, show_chart
 from ui.components import adopt_url_param, set_url_param, url_value
 
 REPORT_PARAM = "rapport"
@@ -65,7 +66,7 @@ def render_reports(municipality_id: str, name: str) -> None:
         except DataError as exc:
             # One damaged file must not hide the others: name it and go on.
             broken.append(str(exc))
-    st.subheader("Frysta rapporter")
+    st.header("Frysta rapporter")
     if broken:
         st.warning("Rapportfiler som inte kan läsas:  \n" + "  \n".join(broken))
     dates = [d for d, _ in frozen]
@@ -94,7 +95,7 @@ def render_reports(municipality_id: str, name: str) -> None:
         report = _report(path)
         _render_frozen(report, path)
         others = [d for d in by_date if d != chosen]
-        st.subheader("Vad har ändrats")
+        st.header("Vad har ändrats")
         if not others:
             _drop_url_param(COMPARE_PARAM, _report_parser(COMPARE_PARAM, dates))
             st.caption("Frys en rapport till för att jämföra.")
@@ -116,7 +117,7 @@ def render_reports(municipality_id: str, name: str) -> None:
             set_url_param(COMPARE_PARAM, base)
             old, new = sorted([_report(by_date[base]), report], key=lambda r: r.date)
             _render_changes(old, new, diff_reports(old, new))
-    st.subheader("Beräknat per rapportpunkt")
+    st.header("Beräknat per rapportpunkt")
     _render_checkpoints(municipality_id)
 
 
@@ -201,8 +202,37 @@ def _render_frozen(report: Report, path: Path) -> None:
     )
     for i in inds:
         if i.years:
-            st.altair_chart(indicator_chart(i, report.municipality_name))
+            text = _indicator_text(i, report.municipality_name)
+            show_chart(
+                indicator_chart(i, report.municipality_name),
+                description=text.description,
+                table=text.table,
+                table_caption=i.title,
+            )
     st.caption(f"Status och prognoser: {SOURCE_COMPUTED}. Värden: {SOURCE_RAW}.")
+
+
+def _indicator_text(i: ReportIndicator, name: str) -> ChartText:
+    """The text alternative of reports.charts.indicator_chart, from the frozen values."""
+    forecast = (
+        (i.latest_year + i.horizon_years, i.point)
+        if i.point is not None and i.latest_year is not None and i.horizon_years is not None
+        else None
+    )
+    return report_indicator_text(
+        i.years,
+        i.values,
+        name,
+        [
+            (
+                "förslag till målvärde" if a.provenance == "förslag" else "målvärde",
+                a.date.year,
+                a.value,
+            )
+            for a in i.ambitions
+        ],
+        forecast,
+    )
 
 
 def _forecast(i: ReportIndicator) -> str:

@@ -33,6 +33,7 @@ from db.calibration import read_calibration
 from db.proposals import build_proposals
 from reports import targets_doc
 from ui import data
+from ui.chart_alt import show_chart, target_text
 from ui.components import (
     MUNICIPALITY_PARAM,
     OVERVIEW_PAGE,
@@ -240,7 +241,7 @@ def _render_proposal(
     municipality_id: str, name: str, goal: GoalProposals, p: Proposal, as_of: dt.date
 ) -> None:
     n = p.nulage
-    st.subheader(p.indicator_title)
+    st.header(p.indicator_title)
     facts = [
         goal.framework_name,
         goal.area_title,
@@ -252,7 +253,7 @@ def _render_proposal(
     ]
     st.caption(" · ".join(f for f in facts if f))
 
-    st.markdown("#### Nulägesbild")
+    st.markdown("### Nulägesbild")
     _render_metrics(p)
     st.markdown(" ".join(targets_doc.nulage_sentences(p, name)))
     st.caption(
@@ -262,19 +263,29 @@ def _render_proposal(
 
     chosen = _pick_option(p)
     chart = _chart(municipality_id, name, p, goal.period_end.year, as_of)
-    st.altair_chart(
-        targets_doc.target_chart(chart, p, name, chosen=chosen),
-        width="stretch",
+    text = target_text(
+        chart.history if chart is not None else None,
+        name,
+        (n.latest_year, n.latest_value),
+        [
+            (targets_doc.option_label(o.kind), [(m.date.year, m.value) for m in o.milestones])
+            for o in p.options
+        ],
+        first_year=n.latest_year - targets_doc.HISTORY_YEARS + 1,  # as the chart draws
     )
-    st.caption(
-        f"{name} och Riket: {SOURCE_RAW}. Liknande kommuner (median och mittersta hälften), "
-        f"prognosen med 80 % intervall och förslagen: {SOURCE_COMPUTED}. "
-        "Streckade linjer med romber är förslag, inte beslutade mål."
+    show_chart(
+        targets_doc.target_chart(chart, p, name, chosen=chosen),
+        description=text.description,
+        table=text.table,
+        caption=f"{name} och Riket: {SOURCE_RAW}. Liknande kommuner (median och mittersta "
+        f"hälften), prognosen med 80 % intervall och förslagen: {SOURCE_COMPUTED}. "
+        "Streckade linjer med romber är förslag, inte beslutade mål.",
+        table_caption=f"{p.indicator_title}: värden och förslag",
     )
     if not p.options:
         st.info(p.note or "Målpuls har inga förslag till målvärden för indikatorn.")
         return
-    st.markdown("#### Förslag till delmål")
+    st.markdown("### Förslag till delmål")
     render_table(
         _table(p),
         caption="Alternativen: delmål per år, periodmål, accepterad gräns och P(nås)",
@@ -350,7 +361,7 @@ def _pick_option(p: Proposal) -> str | None:
 
 
 def _render_choice(municipality_id: str, goal: GoalProposals, p: Proposal, as_of: dt.date) -> None:
-    st.markdown("#### Välj ett förslag")
+    st.markdown("### Välj ett förslag")
     kinds = [k for k in OPTION_KINDS if k in {o.kind for o in p.options}]
     chosen = st.radio(
         "Förslag att lämna till politiken",
@@ -412,7 +423,7 @@ def _document(
 def _render_downloads(
     municipality_id: str, name: str, goals: list[GoalProposals], as_of: dt.date
 ) -> None:
-    st.markdown(f"#### {targets_doc.TITLE}")
+    st.markdown(f"### {targets_doc.TITLE}")
     st.caption(
         "Underlaget att bifoga en tjänsteskrivelse: per mål och indikator nulägesbild, "
         "diagram, alternativen med underlag och metoden. Word med diagram, Excel med ett "

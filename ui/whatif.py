@@ -58,7 +58,7 @@ def what_if(
 
 
 def render_whatif(municipality_id: str) -> None:
-    st.subheader("Prova själv: vad händer med ett målvärde?")
+    st.header("Prova själv: vad händer med ett målvärde?")
     ind = data.query(queries.query_indicator_overview, municipality_id)
     ind = ind[
         ind["kpi_id"].notna()
