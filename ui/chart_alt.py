@@ -45,12 +45,11 @@ def show_chart(
     screen reader meets it in reading order, and in the spec as the chart's aria-label),
     then `caption` (the source line), then the data as a table in an expander. Returns
     st.altair_chart's selection event (for `on_select="rerun"`)."""
-    event = st.altair_chart(
-        chart.properties(description=description),
-        width=width,
-        key=key,
-        on_select=on_select,
-    )
+    # The spec without Altair's schema validation (a third to a half of building a
+    # layered chart's spec; tests/test_charts.py validates every builder's spec instead):
+    # st.vega_lite_chart draws the same spec st.altair_chart would.
+    spec = chart.properties(description=description).to_dict(validate=False)
+    event = st.vega_lite_chart(spec, width=width, key=key, on_select=on_select)
     st.caption(description)
     if caption:
         st.caption(caption)

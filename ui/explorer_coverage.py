@@ -20,9 +20,9 @@ EXTRAS_SCOPE_KEY = "extra_geographies"
 GENDER_NOT_DIVIDED = "Kolada delar inte upp {title} på kön: välj Kön: Totalt för att se värden."
 
 
-def kpi_row(look: Look, kpi: str) -> pd.Series:
-    """The chosen KPI's catalogue row (query_kpi_meta)."""
-    return look.meta[look.meta["id"] == kpi].iloc[0]
+def kpi_row(look: Look, kpi: str) -> dict:
+    """The chosen KPI's catalogue row (query_kpi_meta), as a dict."""
+    return look.meta_rows[kpi]
 
 
 def kpi_type(look: Look, kpi: str) -> str | None:

@@ -5,6 +5,7 @@ this and not on the page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -22,6 +23,11 @@ class Look:
     gender: str  # T | K | M
     values: pd.DataFrame  # query_values: kpi, municipality_id, municipality, year, value
 
-    @property
+    @cached_property
     def titles(self) -> dict[str, str]:
         return dict(zip(self.meta["id"], self.meta["title"], strict=True))
+
+    @cached_property
+    def meta_rows(self) -> dict[str, dict]:
+        """Each chosen KPI's catalogue row by id (looked up per KPI by every view)."""
+        return {row["id"]: row for row in self.meta.to_dict("records")}

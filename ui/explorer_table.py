@@ -29,11 +29,10 @@ def wide_table(look: Look) -> pd.DataFrame:
     """One row per KPI and municipality, one numeric column per year ("2020"), the KPI's
     title beside its id, the own municipality first within each KPI."""
     values = look.values
-    wide = values.pivot_table(
-        index=["kpi", "municipality_id", "municipality"],
-        columns="year",
-        values="value",
-        aggfunc="first",
+    # query_values gives one row per KPI, municipality and year: a plain reshape (pivot_table
+    # aggregates, several times slower).
+    wide = values.set_index(["kpi", "municipality_id", "municipality", "year"])["value"].unstack(
+        "year"
     )
     wide.columns = [str(c) for c in wide.columns]
     wide = wide.reset_index()
@@ -49,18 +48,47 @@ def wide_table(look: Look) -> pd.DataFrame:
 def styled_table(wide: pd.DataFrame, look: Look, decimals: dict[str, int]) -> Styler:
     """The table as shown: numbers stay numbers (so a column sorts 100 above 97,7) while
     the cells read as Swedish text with the KPI's decimals ("97,7", "1 278", "–"); the own
-    municipality's rows highlighted."""
+    municipality's rows highlighted.
+
+    Why not Styler.format and Styler.apply: st.dataframe runs the Styler's generic
+    per-cell rendering (_compute, _translate), about 100 ms for 2 KPIs × 290 kommuner ×
+    10 years, most of the page's time. The display texts and the row style are computed
+    here in one pass and handed to Streamlit in the structure _translate would have
+    produced (the part of it Streamlit reads: each body cell's id and display value, the
+    cell styles). tests/test_explorer.py checks the texts and the style Streamlit sends,
+    so a Streamlit or pandas upgrade that changes this path fails there, not silently."""
     years = [c for c in wide.columns if c.isdigit()]
-    styler = wide.style
-    for kpi, d in decimals.items():
-        rows = wide.index[wide["kpi"] == kpi]
-        styler = styler.format(
-            lambda v, d=d: format_number(v, d), subset=pd.IndexSlice[rows, years], na_rep="–"
-        )
-    own = wide["municipality_id"] == look.municipality_id
-    styler = styler.apply(
-        lambda col: [OWN_ROW_STYLE if o else "" for o in own], axis=0, subset=None
+    column_at = {c: i for i, c in enumerate(wide.columns)}
+    row_decimals = wide["kpi"].map(decimals).fillna(1).astype(int).to_list()
+    grid = wide[years].to_numpy(dtype=float)
+    at = [column_at[y] for y in years]
+    body = [
+        [
+            {"id": f"row{r}_col{c}", "display_value": format_number(v, d)}
+            for c, v in zip(at, row, strict=True)
+        ]
+        for r, (row, d) in enumerate(zip(grid.tolist(), row_decimals, strict=True))
+    ]
+    own = [r for r, m in enumerate(wide["municipality_id"]) if m == look.municipality_id]
+    props = [
+        tuple(part.strip() for part in rule.split(":", 1)) for rule in OWN_ROW_STYLE.split(";")
+    ]
+    cellstyle = (
+        [
+            {
+                "props": props,
+                "selectors": [f"row{r}_col{c}" for r in own for c in range(len(wide.columns))],
+            }
+        ]
+        if own
+        else []
     )
+    translated = {"body": body, "cellstyle": cellstyle, "table_styles": []}
+    styler = wide.style
+    # Instance attributes, so the object stays a plain Styler (Streamlit checks the exact
+    # type) while skipping pandas' per-cell rendering.
+    styler._compute = lambda: styler  # type: ignore[method-assign]
+    styler._translate = lambda *_a, **_k: translated  # type: ignore[method-assign]
     return styler
 
 
@@ -102,24 +130,28 @@ def downloads(look: Look, vintage: str, today: dt.date) -> tuple[Download, Downl
     day, both saying which comparison and which data vintage they hold. `build` makes the
     bytes: the buttons call it on click, not on every rerun (the Excel file for 290
     kommuner costs more than the rest of the page)."""
-    table = swedish_table(look.values, look.meta)
-    decimals = value_decimals(look.values, look.meta)
-    about = _about(look, vintage, decimals)
     notes = [f"Jämförelse: {look.set_label}", vintage]
+
+    def excel() -> bytes:
+        about = _about(look, vintage, value_decimals(look.values, look.meta))
+        return to_excel(swedish_table(look.values, look.meta), look.meta, about, today)
+
     return (
         Download(
             "Ladda ner CSV (Excel)",
             export_filename(look.kpis, look.name, today, "csv"),
             "text/csv",
             "dl_csv",
-            lambda: to_csv(table, SOURCE_RAW, notes),
+            # The table too is built on the click: a page view that downloads nothing
+            # should not pay for it.
+            lambda: to_csv(swedish_table(look.values, look.meta), SOURCE_RAW, notes),
         ),
         Download(
             "Ladda ner Excel",
             export_filename(look.kpis, look.name, today, "xlsx"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "dl_xlsx",
-            lambda: to_excel(table, look.meta, about, today),
+            excel,
         ),
     )
 
