@@ -9,7 +9,6 @@ chart builder of ui/charts.py, from the same data."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
@@ -19,6 +18,7 @@ import streamlit as st
 
 from core import chart_text
 from core.format import format_number
+from ui.components import render_table
 
 TABLE_LABEL = "Visa som tabell"
 
@@ -62,33 +62,12 @@ def show_chart(
 
 
 def render_data_table(frame: pd.DataFrame, caption: str | None = None) -> None:
-    """A chart's data as one block of plain HTML: a real <table> with column headers and
-    a caption, which screen readers walk cell by cell, scrolling sideways on a phone (as
-    ui.components.render_table, in its own class: a page's own tables stay countable).
-    Cells are escaped text."""
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    st.markdown(
-        f"<style>{_TABLE_CSS}</style>"
-        f'<div class="{TABLE_CLASS}"><table>{cap}<thead><tr>{head}</tr>'
-        f"</thead><tbody>{rows}</tbody></table></div>",
-        unsafe_allow_html=True,
-    )
+    """A chart's data as a real <table> with column headers and a caption, which screen
+    readers walk cell by cell (ui.components.render_table, in its own class)."""
+    render_table(frame, caption=caption, css_class=TABLE_CLASS)
 
 
 TABLE_CLASS = "mp-chart-data"
-_TABLE_CSS = (
-    f".{TABLE_CLASS}{{overflow-x:auto}}"
-    f".{TABLE_CLASS} table{{font-size:0.875rem;margin:0}}"
-    f".{TABLE_CLASS} th,.{TABLE_CLASS} td{{padding:0.35rem 0.5rem;vertical-align:top}}"
-    # The caption wraps within the visible width on a phone, where the table scrolls.
-    f".{TABLE_CLASS} caption{{caption-side:top;text-align:left;font-weight:600;"
-    "padding:0 0 0.5rem 0;color:inherit;max-width:75vw}"
-)
 
 
 def _number(value: object, decimals: int | None = None) -> str:

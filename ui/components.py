@@ -27,13 +27,16 @@ def render_error(exc: MalpulsError) -> None:
     st.stop()
 
 
-def render_table(frame: pd.DataFrame, caption: str | None = None) -> None:
+def render_table(
+    frame: pd.DataFrame, caption: str | None = None, css_class: str = "mp-table"
+) -> None:
     """A small table of text as one block of plain HTML, scrolling sideways on a phone.
 
     st.table draws every cell through Streamlit's markdown renderer (a goal page's 8 × 12
     table was 96 renderers and the largest cost of its first load in the browser, see
     bench/bench_browser.py); one HTML block draws the same table at a fraction of that.
-    Cells are escaped text: nothing in a cell is read as markup."""
+    Cells are escaped text: nothing in a cell is read as markup. `css_class` tells a kind
+    of table apart (a chart's data, ui.chart_alt, so a page's own tables stay countable)."""
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
     rows = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
@@ -41,22 +44,22 @@ def render_table(frame: pd.DataFrame, caption: str | None = None) -> None:
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     st.markdown(
-        f"<style>{_TABLE_CSS}</style>"
-        f'<div class="mp-table"><table>{cap}<thead><tr>{head}</tr>'
+        f"<style>{_table_css(css_class)}</style>"
+        f'<div class="{css_class}"><table>{cap}<thead><tr>{head}</tr>'
         f"</thead><tbody>{rows}</tbody></table></div>",
         unsafe_allow_html=True,
     )
 
 
-# Compact cells (a dozen columns fit a laptop), sideways scrolling on a phone, the caption
-# above the table as a heading.
-_TABLE_CSS = (
-    ".mp-table{overflow-x:auto}"
-    ".mp-table table{font-size:0.875rem;margin:0}"
-    ".mp-table th,.mp-table td{padding:0.35rem 0.5rem;vertical-align:top}"
-    ".mp-table caption{caption-side:top;text-align:left;font-weight:600;font-size:1rem;"
-    "padding:0 0 0.5rem 0;color:inherit}"
-)
+def _table_css(c: str) -> str:
+    return (
+        f".{c}{{overflow-x:auto}}"
+        f".{c} table{{font-size:0.875rem;margin:0}}"
+        f".{c} th,.{c} td{{padding:0.35rem 0.5rem;vertical-align:top}}"
+        # The caption wraps within the visible width on a phone, where the table scrolls.
+        f".{c} caption{{caption-side:top;text-align:left;font-weight:600;font-size:1rem;"
+        "padding:0 0 0.5rem 0;color:inherit;max-width:75vw}"
+    )
 
 
 def render_municipality_picker() -> str | None:
