@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from core.format import format_number, numbered_label
+from core.status import AGAINST_PROPOSAL
 
 FORMAT_VERSION = 1
 
@@ -224,3 +225,32 @@ def diff_reports(old: Report, new: Report) -> list[GoalChange]:
                 GoalChange(g.goal_id, g.title, g.status, None, ["Målet finns inte längre."])
             )
     return changes
+
+
+# ------------------------------------------------------------------ proposals
+
+
+def on_proposal(ind: ReportIndicator) -> bool:
+    """The indicator's target is a proposal (förslag), not a decision: every export says so."""
+    return ind.target_provenance == "förslag"
+
+
+@dataclass(frozen=True)
+class ProposalCounts:
+    """How many statuses of a report rest on proposed target values: the indicators judged
+    against a proposal, those judged against any target, and the goals whose summary says
+    so (core.status writes AGAINST_PROPOSAL into it). The Word export and the published
+    site word it for their readers; the counting is this one."""
+
+    proposed: int
+    judged: int
+    goals: int
+
+
+def proposal_counts(report: Report) -> ProposalCounts:
+    judged = [i for i in report.indicators if i.target_value is not None]
+    return ProposalCounts(
+        proposed=sum(1 for i in judged if on_proposal(i)),
+        judged=len(judged),
+        goals=sum(1 for g in report.goals if AGAINST_PROPOSAL in g.reason),
+    )

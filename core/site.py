@@ -31,7 +31,14 @@ from core.format import (
     numbered_label,
 )
 from core.labels import STATUS_STYLE
-from core.reports import Report, ReportAmbition, ReportGoal, ReportIndicator
+from core.reports import (
+    Report,
+    ReportAmbition,
+    ReportGoal,
+    ReportIndicator,
+    on_proposal,
+    proposal_counts,
+)
 from core.status import (
     AGAINST_PROPOSAL,
     MAX_DATA_AGE_YEARS,
@@ -142,10 +149,6 @@ def goal_page_names(goals: Sequence[ReportGoal]) -> dict[str, str]:
         used.add(name)
         out[g.goal_id] = name
     return out
-
-
-def on_proposal(ind: ReportIndicator) -> bool:
-    return ind.target_provenance == "förslag"
 
 
 def proposal_suffix(ind: ReportIndicator) -> str:
@@ -320,15 +323,13 @@ def vintage_line(report: Report) -> str:
 
 def proposal_note(report: Report) -> str | None:
     """How many statuses rest on proposed target values (the Word export's count)."""
-    judged = [i for i in report.indicators if i.target_value is not None]
-    proposed = sum(1 for i in judged if on_proposal(i))
-    if not proposed:
+    c = proposal_counts(report)
+    if not c.proposed:
         return None
-    goals = sum(1 for g in report.goals if AGAINST_PROPOSAL in g.reason)
     return (
-        f"{proposed} av {len(report.indicators)} indikatorer och {goals} av "
+        f"{c.proposed} av {len(report.indicators)} indikatorer och {c.goals} av "
         f"{len(report.goals)} mål är bedömda mot förslag till målvärden som inte är "
-        f"beslutade. Mot beslutade målvärden är {len(judged) - proposed} av "
+        f"beslutade. Mot beslutade målvärden är {c.judged - c.proposed} av "
         f"{len(report.indicators)} indikatorer bedömda. Där ett förslag används står det "
         "vid status och målvärde."
     )

@@ -26,7 +26,7 @@ from docx.table import Table
 
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, forecast_text, format_number, numbered_label
 from core.labels import status_text
-from core.reports import Report, ReportIndicator
+from core.reports import Report, ReportIndicator, on_proposal, proposal_counts
 from core.status import AGAINST_PROPOSAL
 from reports.charts import alt_text, alt_title, indicator_png
 
@@ -59,13 +59,9 @@ def _forecast(i: ReportIndicator) -> str:
     return forecast_text(i.point, i.lo80, i.hi80, i.latest_year, i.horizon_years)
 
 
-def _on_proposal(i: ReportIndicator) -> bool:
-    return i.target_provenance == "förslag"
-
-
 def _status(i: ReportIndicator) -> str:
     text = status_text(i.status)
-    return f"{text} {ON_PROPOSAL}" if _on_proposal(i) else text
+    return f"{text} {ON_PROPOSAL}" if on_proposal(i) else text
 
 
 def _target(i: ReportIndicator) -> str:
@@ -73,23 +69,21 @@ def _target(i: ReportIndicator) -> str:
         return "–"
     when = f" till {i.target_date.isoformat()}" if i.target_date else ""
     value = f"{format_number(i.target_value)}{when}"
-    return f"Förslag till målvärde: {value} (ej beslutat)" if _on_proposal(i) else value
+    return f"Förslag till målvärde: {value} (ej beslutat)" if on_proposal(i) else value
 
 
 def _proposal_note(report: Report) -> str | None:
     """How many statuses rest on proposed target values, for the front part: a goal whose
     summary says so (core.status writes AGAINST_PROPOSAL into it) and each indicator
     judged against a proposal. Only decided targets count as targets."""
-    indicators = [i for i in report.indicators if i.target_value is not None]
-    proposed = sum(1 for i in indicators if _on_proposal(i))
-    if not proposed:
+    c = proposal_counts(report)
+    if not c.proposed:
         return None
-    goals = sum(1 for g in report.goals if AGAINST_PROPOSAL in g.reason)
     return (
-        f"Förslag till målvärden: {proposed} av {len(report.indicators)} indikatorer och "
-        f"{goals} av {len(report.goals)} mål är bedömda {ON_PROPOSAL}, inte mot ett beslutat "
+        f"Förslag till målvärden: {c.proposed} av {len(report.indicators)} indikatorer och "
+        f"{c.goals} av {len(report.goals)} mål är bedömda {ON_PROPOSAL}, inte mot ett beslutat "
         "mål. Där det gäller står det vid status och målvärde, och i diagrammen är förslaget "
-        f"en ofylld, streckad romb. Mot beslutade målvärden är {len(indicators) - proposed} av "
+        f"en ofylld, streckad romb. Mot beslutade målvärden är {c.judged - c.proposed} av "
         f"{len(report.indicators)} indikatorer bedömda."
     )
 
@@ -214,7 +208,7 @@ def to_docx(
             table.style = "Light Grid Accent 1"
             target = (
                 "Målvärde eller förslag till målvärde"
-                if any(_on_proposal(i) for i in inds)
+                if any(on_proposal(i) for i in inds)
                 else "Målvärde"
             )
             for cell, title in zip(
