@@ -350,12 +350,17 @@ def test_request_log_counter_and_latency(api: KoladaStandIn) -> None:
 
 
 def test_concurrent_requests(api: KoladaStandIn) -> None:
-    api.set_latency(0.2)
+    # Every request waits until all eight are in flight: only a server that answers them
+    # at the same time can reply 200 to all (a serial one breaks the gate: 503).
     paths = [f"/data/kpi/N15428/municipality/1962/year/{y}" for y in range(2015, 2023)]
-    start = time.monotonic()
-    with ThreadPoolExecutor(len(paths)) as pool:
-        bodies = list(pool.map(lambda p: get(api, p).json(), paths))
-    assert time.monotonic() - start < 1.0  # served in parallel, not 8 x 0.2 s
+    api.gate(len(paths), timeout=5.0)
+    try:
+        with ThreadPoolExecutor(len(paths)) as pool:
+            responses = list(pool.map(lambda p: get(api, p), paths))
+    finally:
+        api.gate(None)
+    assert [r.status_code for r in responses] == [200] * len(paths)
+    bodies = [r.json() for r in responses]
     assert [b["values"][0]["period"] for b in bodies] == list(range(2015, 2023))
 
 

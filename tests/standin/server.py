@@ -138,6 +138,8 @@ class KoladaStandIn:
         self._port = port
         self._lock = threading.RLock()
         self._latency = float(latency)
+        # A barrier every request waits at before it is answered (see `gate`).
+        self._gate: threading.Barrier | None = None
         self._faults: list[Fault] = []
         self._log: list[str] = []
         self._count = 0
@@ -289,6 +291,14 @@ class KoladaStandIn:
         """Sleep this long before every response (0 to switch off)."""
         with self._lock:
             self._latency = max(0.0, float(seconds))
+
+    def gate(self, parties: int | None, timeout: float = 30.0) -> None:
+        """Hold each request until `parties` requests are in flight at once (None: no gate).
+        A server that answered one request at a time would never fill the gate: its first
+        request waits out `timeout` and is answered 503. This proves concurrency without
+        timing anything."""
+        with self._lock:
+            self._gate = None if parties is None else threading.Barrier(parties, timeout=timeout)
 
     def add_fault(
         self, kind: str, *, path_contains: str = "", times: int = 1, **params: Any
@@ -782,6 +792,13 @@ class _Handler(BaseHTTPRequestHandler):
         latency = api._record(raw)
         if latency:
             time.sleep(latency)
+        gate = api._gate
+        if gate is not None:
+            try:
+                gate.wait()
+            except threading.BrokenBarrierError:
+                self._send(503, _json({"error": _STATUS_TEXT[503]}), {})
+                return
         fault = api._take_fault(raw)
         kind = fault.kind if fault else ""
         try:
