@@ -8,11 +8,14 @@ import streamlit as st
 from core.errors import MalpulsError
 from ui import components
 from ui.accessibility import render_accessibility_fixes
+from ui.auth import render_signed_in_user, require_sign_in
 from ui.judging_date import render_judging_date_picker
 
 st.set_page_config(page_title="Målpuls", page_icon=":material/flag:", layout="wide")
 # Before anything that can stop the run, so an error page is Swedish too.
 render_accessibility_fixes()
+# With sign-in on (an [auth] section in the secrets), nobody gets further without it.
+require_sign_in()
 
 page = st.navigation(
     [
@@ -67,6 +70,7 @@ try:
     day = render_judging_date_picker(municipality_id) if municipality_id else None
     st.session_state["_judging_day"] = day
     components.render_sidebar_footer(day.data_line if day else None)
+    render_signed_in_user()
     page.run()
 except MalpulsError as exc:
     components.render_error(exc)

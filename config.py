@@ -7,6 +7,10 @@ import this module; it imports nothing of the project.
     MALPULS_DATA_DIR    folder of the database, lock, status file and frozen reports
     MALPULS_GOALS_DIR   folder of goal files (default data/goals)
     MALPULS_CONFIG      the ETL settings file (default etl.toml)
+    MALPULS_ROLES       who may do what when sign-in is on (default roles.toml)
+
+What people write in the app (assessments, local indicator values) lives in its own file,
+`app_db_path`, beside the nightly database but never replaced by the ETL (issue 19).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ class Paths:
     calibration_path: Path
     reports_dir: Path  # frozen interim reports: written once, never by an ETL run
     settings_path: Path
+    app_db_path: Path  # the app's own store (SQLite): the ETL only reads it
+    roles_path: Path
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -42,4 +48,6 @@ class Paths:
             calibration_path=data / "forecast_calibration.csv",
             reports_dir=state / "reports",
             settings_path=Path(os.environ.get("MALPULS_CONFIG", PROJECT_ROOT / "etl.toml")),
+            app_db_path=state / "malpuls-app.sqlite",
+            roles_path=Path(os.environ.get("MALPULS_ROLES", PROJECT_ROOT / "roles.toml")),
         )

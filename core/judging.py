@@ -9,6 +9,11 @@ bounded share, the pooled trend and the segment after a KPI's latest level break
 (core.breaks), the rank among municipalities, and leadership's latest assessment.
 `judge_all` runs them for many indicators and goals.
 
+A local indicator (no KPI) is judged on the values the municipality uploaded
+(core.people.LocalVersion): the upload in force on the date (local_version_in_force), by the
+same series rules as a Kolada series, without the KPI-wide trend, break or rank (there is no
+panel of other municipalities).
+
 Three callers use it and must agree (tests/test_judging.py holds that):
 - the ETL (etl/results.py) materialises results for the data date and every checkpoint;
 - the report freezer (reports/freeze.py) judges one municipality on a report date;
@@ -30,6 +35,7 @@ import numpy as np
 
 from core.breaks import segment_start
 from core.forecast import MIN_POINTS, Calibration, group_median, last_value, theil_sen_slope
+from core.people import LocalVersion
 from core.ranking import RANKED_DIRECTIONS, places
 from core.status import (
     MAX_DATA_AGE_YEARS,
@@ -370,6 +376,37 @@ def judge_series_since(
     return replace(result, reason=break_note(since, n_after) + result.reason)
 
 
+NO_LOCAL_VALUES = "Lokal indikator: inga värden har laddats upp ännu."
+
+
+def local_version_in_force(versions: Iterable[LocalVersion], as_of: dt.date) -> LocalVersion | None:
+    """The upload of a local indicator's values that counts on `as_of`: the latest uploaded
+    on or before that day. An upload counts from the day it was made, as a Kolada value
+    counts from its publication (is_known), so a report frozen for a date never uses values
+    uploaded after it, and judging it again later gives the same answer."""
+    earlier = [v for v in versions if v.uploaded_at.date() <= as_of]
+    return max(earlier, key=lambda v: (v.uploaded_at, v.version)) if earlier else None
+
+
+def local_series(version: LocalVersion, gender: str, as_of: dt.date) -> Series:
+    """An upload's values of one gender (T, K or M) that count on `as_of`, by year: the
+    years before its year, the only ones core.status judges (as a Kolada value is known at
+    the earliest the year after)."""
+    rows = sorted(
+        (r for r in version.rows if r.gender == gender and r.year < as_of.year),
+        key=lambda r: r.year,
+    )
+    return [r.year for r in rows], [r.value for r in rows]
+
+
+def local_reason(version: LocalVersion) -> str:
+    """The opening of a local indicator's reason: whose values, which upload."""
+    return (
+        "Lokal indikator, bedömd på kommunens egna värden "
+        f"(uppladdad version {version.version}, {version.uploaded_at.date().isoformat()}). "
+    )
+
+
 def judge_indicator(
     inp: IndicatorInput,
     series: Mapping[str, Series],
@@ -377,22 +414,38 @@ def judge_indicator(
     as_of: dt.date,
     calibration: Calibration,
     growth: Mapping[tuple[str, int], KpiTrend],
+    local: LocalVersion | None = None,
 ) -> tuple[str | None, IndicatorResult]:
     """Judge one goal indicator as of a date: the right series (successor rules), only its
     values known on the date (the KPI's publication pattern, is_known), the ambition that
     applies on the date, the pooled trend at the latest known year, and only the values
     from the KPI's latest level break up to that year (KpiTrend.since). Returns the KPI
-    judged and the result."""
+    judged and the result.
+
+    A local indicator (no KPI) is judged on `local`, the upload in force on the date
+    (local_version_in_force), with the same ambition, direction and forecast rules and
+    without a pooled trend or break; without an upload it is not judgeable."""
+    if inp.kpi_id is None:
+        if local is None:
+            return None, IndicatorResult(
+                Status.NOT_JUDGEABLE, "ingen", NO_LOCAL_VALUES, as_of, inp.direction
+            )
+        years, values = local_series(local, inp.gender, as_of)
+        result = judge_series_since(
+            years,
+            values,
+            since=None,
+            direction=inp.direction,
+            as_of=as_of,
+            ambition=pick_ambition(inp.ambitions, as_of),
+            calibration=calibration,
+            kpi_growth=None,
+            bounded_share=inp.bounded_share,
+            forecast_year=inp.period_end.year if inp.period_end else None,
+        )
+        return None, replace(result, reason=local_reason(local) + result.reason)
     kpi, picked = pick_series(inp, series)
     years, values = known_series(picked, as_of, inp.publication_of(kpi))
-    if inp.kpi_id is None:
-        return None, IndicatorResult(
-            Status.NOT_JUDGEABLE,
-            "ingen",
-            "Lokal indikator: inga värden i Kolada.",
-            as_of,
-            inp.direction,
-        )
     origin = max(years) if years else None
     trend = growth.get((kpi, origin)) if kpi and origin is not None else None
     since = trend.since if trend is not None else None
@@ -516,6 +569,9 @@ class JudgingInputs:
         default_factory=dict
     )
     peers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # municipality → peers
+    # (municipality, indicator) → every upload of a local indicator's values (not from the
+    # database: the app's own store, db.app_store.read_local_versions), any order.
+    local: Mapping[tuple[str, str], tuple[LocalVersion, ...]] = field(default_factory=dict)
 
     def only(self, municipality_id: str) -> JudgingInputs:
         keep = {g.framework_id for g in self.goals if g.municipality_id == municipality_id}
@@ -524,7 +580,18 @@ class JudgingInputs:
             indicators=tuple(i for i in self.indicators if i.municipality_id == municipality_id),
             goals=tuple(g for g in self.goals if g.municipality_id == municipality_id),
             frameworks=tuple(f for f in self.frameworks if f.framework_id in keep),
+            local={k: v for k, v in self.local.items() if k[0] == municipality_id},
         )
+
+
+def group_local_versions(
+    versions: Iterable[LocalVersion],
+) -> dict[tuple[str, str], tuple[LocalVersion, ...]]:
+    """Uploads by (municipality, indicator), as JudgingInputs.local holds them."""
+    out: dict[tuple[str, str], list[LocalVersion]] = {}
+    for v in versions:
+        out.setdefault((v.municipality_id, v.indicator_id), []).append(v)
+    return {k: tuple(sorted(vs, key=lambda v: v.version)) for k, vs in out.items()}
 
 
 @dataclass(frozen=True)
@@ -536,9 +603,11 @@ class JudgedIndicator:
     as_of: dt.date
     label: str | None
     kpi: str | None  # the series judged
-    series: tuple[list[int], list[float]]  # the judged KPI's values known on as_of
+    # The judged KPI's values known on as_of; a local indicator's uploaded values used.
+    series: tuple[list[int], list[float]]
     result: IndicatorResult
     rank: Rank | None
+    local: LocalVersion | None = None  # the upload judged (a local indicator with values)
 
 
 @dataclass(frozen=True)
@@ -570,8 +639,11 @@ def judge_all(
     judged: list[JudgedIndicator] = []
     by_goal: dict[tuple[str, str, dt.date], list[tuple[str, IndicatorResult]]] = {}
     for inp in inputs.indicators:
-        m, wanted = inp.municipality_id, inp.wanted_kpis
+        m, wanted, uploads = inp.municipality_id, inp.wanted_kpis, ()
+        if inp.kpi_id is None:  # judged on its uploads only, never on a successor KPI
+            wanted, uploads = [], inputs.local.get((m, inp.indicator_id), ())
         for as_of, label in when(m, inp.goal_id):
+            upload = local_version_in_force(uploads, as_of)
             series = values.series(m, wanted, inp.gender, as_of) if wanted else {}
             kpi, res = judge_indicator(
                 inp,
@@ -579,6 +651,7 @@ def judge_all(
                 as_of=as_of,
                 calibration=calibration,
                 growth=values.growth(wanted, as_of) if wanted else {},
+                local=upload,
             )
             by_goal.setdefault((m, inp.goal_id, as_of), []).append((inp.indicator_id, res))
             rank = None
@@ -589,13 +662,16 @@ def judge_all(
                     res.direction,
                     inputs.peers.get(m, ()),
                 )
-            used = (
-                known_series(series.get(kpi, EMPTY_SERIES), as_of, inp.publication_of(kpi))
-                if kpi
-                else EMPTY_SERIES
-            )
+            if upload is not None:
+                used = local_series(upload, inp.gender, as_of)
+            elif kpi:
+                used = known_series(series.get(kpi, EMPTY_SERIES), as_of, inp.publication_of(kpi))
+            else:
+                used = EMPTY_SERIES
             judged.append(
-                JudgedIndicator(inp, as_of, label, kpi, (list(used[0]), list(used[1])), res, rank)
+                JudgedIndicator(
+                    inp, as_of, label, kpi, (list(used[0]), list(used[1])), res, rank, upload
+                )
             )
 
     goals: list[JudgedGoal] = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from core.format import format_number, numbered_label
+from core.format import SOURCE_RAW, format_date, format_number, numbered_label
 from core.status import AGAINST_PROPOSAL
 
 FORMAT_VERSION = 1
@@ -62,6 +62,11 @@ class ReportIndicator(_Model):
     # The target's provenance when judged against one (beslut | förslag), so a frozen
     # report says when a status rests on a proposal; None: no target (or frozen before).
     target_provenance: str | None = None
+    # Where the values come from: "Källa: Kolada", or for a local indicator "Källa:
+    # <kommunen>" (core.people.local_source_label) and the upload judged (None without
+    # one). Reports frozen before issue 19 have neither: see values_source.
+    source: str | None = None
+    local_version: int | None = None
 
 
 class ReportGoal(_Model):
@@ -81,6 +86,13 @@ class ReportGoal(_Model):
     assessment: str | None  # leadership's latest assessment on or before the date
     assessment_comment: str | None
     disagrees: bool
+    # A signed-off assessment from the app (issue 19): its planned åtgärder, who signed it
+    # off and when, and the report it was written for. None in reports frozen before, and
+    # for an assessment from the goal file.
+    assessment_actions: str | None = None
+    assessment_by: str | None = None
+    assessment_signed_off_at: dt.datetime | None = None
+    assessment_checkpoint: dt.date | None = None
 
 
 class ReportArea(_Model):
@@ -143,8 +155,35 @@ def _num(v: float) -> str:
     return format_number(v)
 
 
+def values_source(ind: ReportIndicator) -> str:
+    """The source of an indicator's values as every export words it: "Källa: Kolada", or
+    "Källa: <kommunen>" for a local indicator. A report frozen before local values were
+    judged has no source: its indicators with values were all Kolada's."""
+    return ind.source or SOURCE_RAW
+
+
+def local_sources(report: Report) -> list[str]:
+    """The sources of the report's local indicators with values ("Källa: <kommunen>")."""
+    return sorted(
+        {
+            values_source(i)
+            for i in report.indicators
+            if i.kpi_id is None and i.years and values_source(i) != SOURCE_RAW
+        }
+    )
+
+
+def values_sources_text(report: Report) -> str:
+    """One line for the sources of all values in a report: Kolada's, and the municipality's
+    own for its local indicators (named only when the report holds any)."""
+    local = local_sources(report)
+    return f"{SOURCE_RAW}; lokala indikatorer: {', '.join(local)}" if local else SOURCE_RAW
+
+
 def _value_reasons(old: ReportIndicator, new: ReportIndicator) -> list[str]:
     out = []
+    if new.kpi_id is None and (new.local_version or old.local_version):
+        return _local_value_reasons(old, new)
     if old.judged_kpi_id != new.judged_kpi_id:
         out.append(
             f"{new.title}: bedöms nu på {new.judged_kpi_id or 'inget nyckeltal'} "
@@ -166,6 +205,24 @@ def _value_reasons(old: ReportIndicator, new: ReportIndicator) -> list[str]:
     return out
 
 
+def _local_value_reasons(old: ReportIndicator, new: ReportIndicator) -> list[str]:
+    """A local indicator's values between two reports: a new upload, and what it changed."""
+    if old.local_version == new.local_version:
+        return []
+    a = dict(zip(old.years, old.values, strict=True))
+    b = dict(zip(new.years, new.values, strict=True))
+    changed = [y for y in sorted(set(a) | set(b)) if a.get(y) != b.get(y)]
+    what = "ändrade år: " + ", ".join(str(y) for y in changed) if changed else "samma värden"
+    if new.local_version is None:
+        return [
+            f"{new.title}: inga uppladdade värden längre (tidigare version {old.local_version})."
+        ]
+    was = f"version {old.local_version}" if old.local_version else "inga värden"
+    return [
+        f"{new.title}: nya uppladdade värden (version {new.local_version}, tidigare {was}; {what})."
+    ]
+
+
 def _ambition_text(ambitions: list[ReportAmbition]) -> str:
     if not ambitions:
         return "ingen"
@@ -174,6 +231,25 @@ def _ambition_text(ambitions: list[ReportAmbition]) -> str:
         + (" (förslag)" if a.provenance == "förslag" else "")
         for a in ambitions
     )
+
+
+def _assessment_reasons(before: ReportGoal, g: ReportGoal) -> list[str]:
+    """What changed in the goal's assessment: its status, its comment, its åtgärder, or a
+    new sign-off of the same words."""
+    if before.assessment != g.assessment:
+        line = (
+            f"Ledningens bedömning ändrad: {before.assessment or 'ingen'} → "
+            f"{g.assessment or 'ingen'}"
+        )
+        return [line + (f" (klarmarkerad av {g.assessment_by})." if g.assessment_by else ".")]
+    out = []
+    if (before.assessment_comment or "") != (g.assessment_comment or ""):
+        out.append(f"Bedömningens kommentar ändrad ({g.assessment or 'ingen'}).")
+    if (before.assessment_actions or "") != (g.assessment_actions or ""):
+        out.append("Bedömningens planerade åtgärder ändrade.")
+    if not out and before.assessment_signed_off_at != g.assessment_signed_off_at and g.assessment:
+        out.append(f"Bedömningen klarmarkerad på nytt av {g.assessment_by or 'okänd'}.")
+    return out
 
 
 def diff_reports(old: Report, new: Report) -> list[GoalChange]:
@@ -190,11 +266,7 @@ def diff_reports(old: Report, new: Report) -> list[GoalChange]:
         reasons: list[str] = []
         if before.ambition_text != g.ambition_text:
             reasons.append("Målets ambitionsnivå (text) är ändrad i målfilen.")
-        if before.assessment != g.assessment or before.assessment_comment != g.assessment_comment:
-            reasons.append(
-                f"Ledningens bedömning ändrad: {before.assessment or 'ingen'} → "
-                f"{g.assessment or 'ingen'}."
-            )
+        reasons.extend(_assessment_reasons(before, g))
         old_ind = {i.indicator_id: i for i in old.indicators_of(g.goal_id)}
         new_ind = {i.indicator_id: i for i in new.indicators_of(g.goal_id)}
         for iid, ind in new_ind.items():
@@ -225,6 +297,20 @@ def diff_reports(old: Report, new: Report) -> list[GoalChange]:
                 GoalChange(g.goal_id, g.title, g.status, None, ["Målet finns inte längre."])
             )
     return changes
+
+
+# ------------------------------------------------------------------ assessments
+
+
+def sign_off_text(g: ReportGoal) -> str | None:
+    """Who signed the goal's assessment off in the app, and when: "Klarmarkerad av X 10
+    september 2026 (för rapporten per 31 augusti 2026)." None for a goal file's."""
+    if not g.assessment or not g.assessment_by or g.assessment_signed_off_at is None:
+        return None
+    text = f"Klarmarkerad av {g.assessment_by} {format_date(g.assessment_signed_off_at.date())}"
+    if g.assessment_checkpoint is not None:
+        text += f" (för rapporten per {format_date(g.assessment_checkpoint)})"
+    return text + "."
 
 
 # ------------------------------------------------------------------ proposals

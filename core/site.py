@@ -38,6 +38,8 @@ from core.reports import (
     ReportIndicator,
     on_proposal,
     proposal_counts,
+    values_source,
+    values_sources_text,
 )
 from core.status import (
     AGAINST_PROPOSAL,
@@ -514,15 +516,16 @@ def open_tables(report: Report) -> list[OpenTable]:
         title=f"Nyckeltalens värden, {kommun}, kända {report.date.isoformat()}",
         description=(
             "Värdena som bedömningarna vilar på, per indikator och år, som de var kända i "
-            "Kolada på rapportdagen."
+            "Kolada på rapportdagen; för lokala indikatorer kommunens egna värden som de var "
+            "uppladdade då. Kolumnen Källa säger vilket."
         ),
-        columns=("Indikator-id", "Kolada-id", "Kön", "År", "Värde"),
+        columns=("Indikator-id", "Kolada-id", "Kön", "År", "Värde", "Källa"),
         rows=[
-            (i.indicator_id, i.judged_kpi_id or i.kpi_id or "", i.gender, y, v)
+            (i.indicator_id, i.judged_kpi_id or i.kpi_id or "", i.gender, y, v, values_source(i))
             for i in report.indicators
             for y, v in zip(i.years, i.values, strict=True)
         ],
-        source=SOURCE_RAW,
+        source=values_sources_text(report),
     )
     targets = OpenTable(
         file="malvarden.csv",

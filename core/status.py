@@ -491,6 +491,18 @@ class GoalResult:
     disagrees: bool = False
 
 
+def disagrees(status: str | None, assessment: str | None) -> bool:
+    """Whether an assessment (the goal file's or one signed off in the app) differs from
+    the computed status: both must be judged words, and of different severity."""
+    return (
+        status is not None
+        and assessment is not None
+        and status in SEVERITY
+        and assessment in SEVERITY
+        and SEVERITY[assessment] != SEVERITY[status]
+    )
+
+
 def judge_goal(
     goal_type: str,
     measurability: str,
@@ -508,13 +520,15 @@ def judge_goal(
     judged = [(i, r) for i, r in results if r.status in SEVERITY]
 
     def done(status: Status, reason: str, weakest: str | None = None) -> GoalResult:
-        disagrees = (
-            assessment is not None
-            and status in SEVERITY
-            and assessment in SEVERITY
-            and SEVERITY[assessment] != SEVERITY[status]
+        return GoalResult(
+            status,
+            reason,
+            counts,
+            weakest,
+            forecast_allowed,
+            assessment,
+            disagrees(status, assessment),
         )
-        return GoalResult(status, reason, counts, weakest, forecast_allowed, assessment, disagrees)
 
     if definition_status == "ej definierat":
         return done(Status.NOT_JUDGEABLE, "Målet är inte definierat ännu.")

@@ -361,6 +361,7 @@ INDICATOR_RESULT_COLUMNS = (
     "rank_peers",
     "n_peers",
     "target_provenance",
+    "local_version",
 )
 GOAL_RESULT_COLUMNS = (
     "municipality_id",

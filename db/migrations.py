@@ -389,6 +389,15 @@ def m002_target_provenance(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE indicator_result ADD COLUMN target_provenance TEXT")
 
 
+@migration(app_needs=False)
+def m003_local_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 19: a local indicator is judged on the values the municipality uploaded; its
+    result names the upload used, so nothing takes it for Kolada's. NULL for every row
+    already there (no upload was judged before). The app reads nothing of it yet."""
+    if not _has_column(con, "indicator_result", "local_version"):
+        con.execute("ALTER TABLE indicator_result ADD COLUMN local_version INTEGER")
+
+
 def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
     return bool(
         con.execute(

@@ -387,6 +387,9 @@ CREATE TABLE indicator_result (
     rank_peers       INTEGER,            -- among the municipality and its "Liknande kommuner"
     n_peers          INTEGER,
     target_provenance TEXT,              -- the target's: beslut | förslag; NULL: no target
+    local_version    INTEGER,            -- a local indicator judged on the municipality's own
+                                         -- values: the upload used (the app's store); NULL:
+                                         -- Kolada's values (judged_kpi_id) or none
     PRIMARY KEY (municipality_id, indicator_id, as_of)
 );
 

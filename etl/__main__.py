@@ -22,6 +22,11 @@ messages and exit codes.
     python -m etl kpi-search TEXT [--limit N]
                                   ranked Kolada KPIs for TEXT as `id<TAB>title` lines
                                   (core/kpi_search.py, reads the published database)
+    python -m etl backup-app --to FILE
+                                  a consistent copy of the app's own store (assessments,
+                                  local values; db/app_store.py), safe while the app runs
+    python -m etl restore-app --from FILE
+                                  put such a copy back; the replaced store is kept beside it
 
 Frozen interim reports have their own command: `python -m reports` (reports/__main__.py).
 
@@ -96,6 +101,18 @@ def _parser() -> argparse.ArgumentParser:
     k = sub.add_parser("kpi-search", help="sök nyckeltal: rangordnade rader id<TAB>titel")
     k.add_argument("text", help="söktext, t.ex. ett måls titel och beskrivning")
     k.add_argument("--limit", type=int, default=20, help="antal rader (standard 20)")
+    ba = sub.add_parser(
+        "backup-app",
+        help="säkerhetskopiera appens databas (bedömningar, lokala värden); går medan appen kör",
+    )
+    ba.add_argument("--to", type=Path, required=True, metavar="FIL", help="ny fil att skriva")
+    ra = sub.add_parser(
+        "restore-app",
+        help="återställ appens databas från en säkerhetskopia; den gamla filen sparas bredvid",
+    )
+    ra.add_argument(
+        "--from", dest="source", type=Path, required=True, metavar="FIL", help="säkerhetskopian"
+    )
     return p
 
 
@@ -179,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         return _propose(paths, args)
     if args.command == "kpi-search":
         return _kpi_search(paths, args.text, args.limit)
+    if args.command in ("backup-app", "restore-app"):
+        return _app_store(paths, args)
     if args.command == "bundle":
         from etl.bundle import bundle
 
@@ -400,6 +419,28 @@ def _kpi_search(paths: Paths, text: str, limit: int) -> int:
     for hit in KpiSearchIndex(docs).search(text, max(limit, 0)):
         # One line per hit whatever the title holds (a few Kolada titles end in a newline).
         print(f"{hit.kpi}\t{' '.join(hit.title.split())}")
+    return EXIT_OK
+
+
+def _app_store(paths: Paths, args: argparse.Namespace) -> int:
+    from core.people import StoreWriteError
+    from db.app_store import backup, read_counts, restore
+
+    store = paths.app_db_path
+    try:
+        if args.command == "backup-app":
+            backup(store, args.to)
+            print(f"Säkerhetskopia av {store} sparad i {args.to}: {read_counts(args.to).text()}.")
+        else:
+            kept = restore(args.source, store, now=dt.datetime.now())
+            where = f" Den tidigare filen finns kvar som {kept}." if kept else ""
+            print(
+                f"Appens databas {store} är återställd från {args.source}: "
+                f"{read_counts(store).text()}.{where}"
+            )
+    except MalpulsError as exc:
+        print(f"{exc.title}: {exc}", file=sys.stderr)
+        return EXIT_DATABASE if isinstance(exc, StoreWriteError) else EXIT_INPUT
     return EXIT_OK
 
 

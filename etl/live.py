@@ -429,7 +429,7 @@ def _run(
             sync.clear_goal_tables(con)
             load.load_goal_files(con, sources)
             load.replace_sdg_mapping(con, sdg_mapping)
-            compute_results(con, calibration, now.date(), progress)
+            compute_results(con, calibration, now.date(), progress, app_db_path=paths.app_db_path)
             check = check_database(con, values_from="från Kolada", written_kpis=written)
             vanished_indicators = checks.query_vanished_goal_kpis(con)
             result.warnings = (

@@ -123,6 +123,7 @@ def build_offline(
                 calibration,
                 dt.date.fromisoformat(SNAPSHOT_META["data_date"]),
                 progress,
+                app_db_path=paths.app_db_path,
             )
             result = check_database(con, values_from="i ögonblicksbilden")
             load.insert_run(

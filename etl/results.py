@@ -3,7 +3,9 @@ read. Called by the offline build and the live run after the goals are loaded.
 
 Orchestration only: the reads are db.judging's, every rule is core.judging's, the writes
 are db.load's. Judged on the data date (the snapshot's date offline, the run date live)
-and on every report checkpoint in each framework's period up to that date.
+and on every report checkpoint in each framework's period up to that date. Local
+indicators are judged on the values uploaded in the app, read (never written) from the
+app's own store (db.app_store.read_local_versions).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -22,12 +25,14 @@ from core.forecast import Calibration
 from core.judging import (
     JudgedGoal,
     JudgedIndicator,
+    group_local_versions,
     is_bounded_share,
     judge_all,
     judge_series_since,
     known_series,
 )
 from db import load
+from db.app_store import read_local_versions
 from db.judging import (
     IndicatorFacts,
     ValuesAsOf,
@@ -46,11 +51,17 @@ def compute_results(
     calibration: Calibration,
     data_date: dt.date,
     progress: Callable[[str], object] = print,
+    *,
+    app_db_path: Path | None = None,
 ) -> int:
     """Judge every goal on its dates (core.judging.checkpoint_dates): the checkpoints up to
     the data date, the next one and the data date, each with the values known on it (the
-    KPI's publication pattern, read with the inputs)."""
+    KPI's publication pattern, read with the inputs). Local indicators are judged on the
+    uploads in the app's store at `app_db_path` (none without it, or without the file),
+    each date on the upload in force then."""
     inputs = query_judging_inputs(con)
+    if app_db_path is not None:
+        inputs = replace(inputs, local=group_local_versions(read_local_versions(app_db_path)))
     # Each indicator's own gender, and gender T for the pooled trend.
     values = ValuesAsOf(
         con, {(k, g) for i in inputs.indicators for k in i.wanted_kpis for g in (i.gender, "T")}
@@ -178,5 +189,7 @@ def indicator_row(
         "p_met": _num(r.p_met),
         "thresholds": json.dumps(r.thresholds, ensure_ascii=False),
         "target_provenance": r.target_provenance,
+        # A local indicator's upload judged: its values are the municipality's, not Kolada's.
+        "local_version": j.local.version if j.local else None,
         **(asdict(j.rank) if j.rank else {}),
     }

@@ -27,8 +27,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.format import SOURCE_COMPUTED, SOURCE_RAW, numbered_label
-from core.reports import Report, ReportGoal, ReportIndicator
+from core.format import SOURCE_COMPUTED, numbered_label
+from core.reports import Report, ReportGoal, ReportIndicator, sign_off_text, values_sources_text
 from core.status import AGAINST_PROPOSAL
 
 BOLD = Font(bold=True)
@@ -81,7 +81,7 @@ def _header(ws: Worksheet, report: Report) -> int:
         ("Data från Kolada per", report.data_date.isoformat() if report.data_date else "–"),
         ("Vilka värden som räknas", report.vintage_note),
         ("Status och prognoser", SOURCE_COMPUTED),
-        ("Värden", SOURCE_RAW),
+        ("Värden", values_sources_text(report)),
         ("Förslag till målvärden", _proposal_count(report)),
     ]
     for r, (k, v) in enumerate(rows, start=1):
@@ -171,6 +171,8 @@ def to_workbook(report: Report) -> bytes:
         ("Motivering", 60),
         ("Ledningens bedömning", 16),
         ("Kommentar", 40),
+        ("Planerade åtgärder", 40),
+        ("Klarmarkerad", 30),
         ("Avviker från beräknad status", 14),
         ("Indikatorer", 11),
         ("Bedömd mot förslag till målvärde", 14),
@@ -187,6 +189,8 @@ def to_workbook(report: Report) -> bytes:
             g.reason,
             g.assessment or "",
             g.assessment_comment or "",
+            g.assessment_actions or "",
+            sign_off_text(g) or "",
             "ja" if g.disagrees else "",
             len(report.indicators_of(g.goal_id)),
             "ja" if _goal_on_proposal(g) else "",
@@ -249,7 +253,11 @@ def to_workbook(report: Report) -> bytes:
                     if c == _COL[P_MET] and v is not None:
                         cell.number_format = "0%"
         finish_table(sheet, 4, r, len(INDICATOR_COLUMNS))
-        sheet.cell(r + 2, 1, f"Status och prognoser: {SOURCE_COMPUTED}. Värden: {SOURCE_RAW}.")
+        sheet.cell(
+            r + 2,
+            1,
+            f"Status och prognoser: {SOURCE_COMPUTED}. Värden: {values_sources_text(report)}.",
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,14 @@ import pandas as pd
 
 from config import Paths
 from core.errors import DataError
-from core.format import SOURCE_COMPUTED
+from core.format import SOURCE_COMPUTED, SOURCE_RAW
 from core.judging import (
     STANDARD_CHECKPOINTS,
     JudgedIndicator,
+    group_local_versions,
     judge_all,
-    latest_assessment,
 )
+from core.people import local_source_label, shown_assessment
 from core.reports import (
     Report,
     ReportAmbition,
@@ -29,7 +31,9 @@ from core.reports import (
     ReportGoal,
     ReportIndicator,
 )
+from core.status import disagrees
 from db import queries
+from db.app_store import read_local_versions, read_signed_off
 from db.calibration import read_calibration
 from db.connection import connect_read_only
 from db.judging import IndicatorFacts, ValuesAsOf, query_indicator_facts, query_judging_inputs
@@ -42,7 +46,9 @@ VINTAGE_NOTE = (
     "mönster från 31 december året efter). Värden som en körning mot Kolada har lagt "
     "till eller ändrat efter rapportdagen räknas inte: rapporten använder dem som de var "
     "kända på rapportdagen. Värdena i den medföljande ögonblicksbilden (hämtad {snapshot}) "
-    "saknar hämtningsdag per värde och räknas som kända från sin publiceringsdag."
+    "saknar hämtningsdag per värde och räknas som kända från sin publiceringsdag. "
+    "Lokala indikatorers värden är kommunens egna: de räknas från den dag de laddades upp i "
+    "Målpuls, och en senare uppladdning räknas inte."
 )
 
 
@@ -81,7 +87,9 @@ def _s(v: Any) -> str | None:
 
 
 def _indicator(
-    j: JudgedIndicator, facts: dict[tuple[str, str, str | None], IndicatorFacts]
+    j: JudgedIndicator,
+    facts: dict[tuple[str, str, str | None], IndicatorFacts],
+    municipality_name: str,
 ) -> ReportIndicator:
     r, inp = j.result, j.inp
     fact = facts.get((inp.municipality_id, inp.indicator_id, j.kpi))
@@ -120,6 +128,9 @@ def _indicator(
         hi80=_f(r.hi80),
         p_met=_f(r.p_met),
         target_provenance=r.target_provenance,
+        # A local indicator's values are the municipality's own, never Kolada's.
+        source=SOURCE_RAW if inp.kpi_id else local_source_label(municipality_name),
+        local_version=j.local.version if j.local else None,
     )
 
 
@@ -139,8 +150,11 @@ def build_report(
         label, is_checkpoint = report_label(queries.query_checkpoints(con, municipality_id), date)
         meta = queries.query_meta(con)
         calibration = read_calibration(paths.calibration_path)
+        # Local indicators' uploads from the app's store (read only): the one in force on
+        # the report date is judged (core.judging.local_version_in_force).
+        uploads = group_local_versions(read_local_versions(paths.app_db_path, municipality_id))
         judged, judged_goals = judge_all(
-            query_judging_inputs(con).only(municipality_id),
+            replace(query_judging_inputs(con).only(municipality_id), local=uploads),
             ValuesAsOf(con),
             calibration,
             date,
@@ -155,11 +169,16 @@ def build_report(
         con.close()
 
     summary = {g.goal.goal_id: g.result for g in judged_goals}
+    # Assessments signed off in the app (read only: the app owns the store), beside the
+    # goal file's; drafts never reach a report.
+    signed_off = read_signed_off(paths.app_db_path, municipality_id)
     report_goals = []
     for g in goals.itertuples():
         s = summary[g.goal_id]
-        latest = latest_assessment(
-            [(d, st, c) for gid, d, st, c in comments if gid == g.goal_id], date
+        shown = shown_assessment(
+            [(d, st, c) for gid, d, st, c in comments if gid == g.goal_id],
+            [a for a in signed_off if a.key.goal_id == g.goal_id],
+            date,
         )
         report_goals.append(
             ReportGoal(
@@ -176,9 +195,13 @@ def build_report(
                 counts=dict(s.counts),
                 weakest_indicator=s.weakest,
                 forecast_allowed=s.forecast_allowed,
-                assessment=s.assessment,
-                assessment_comment=_s(latest[2]) if latest else None,
-                disagrees=s.disagrees,
+                assessment=shown.status if shown else None,
+                assessment_comment=shown.comment if shown else None,
+                disagrees=disagrees(str(s.status), shown.status if shown else None),
+                assessment_actions=shown.actions if shown else None,
+                assessment_by=shown.by if shown else None,
+                assessment_signed_off_at=shown.signed_off_at if shown else None,
+                assessment_checkpoint=shown.checkpoint if shown else None,
             )
         )
     report = Report(
@@ -208,7 +231,7 @@ def build_report(
             for a in areas.itertuples()
         ],
         goals=report_goals,
-        indicators=[_indicator(j, facts) for j in judged],
+        indicators=[_indicator(j, facts, names[municipality_id]) for j in judged],
     )
     return report, is_checkpoint
 

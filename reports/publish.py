@@ -27,7 +27,15 @@ from core.format import (
     SOURCE_RAW,
     format_date,
 )
-from core.reports import Report, ReportGoal, ReportIndicator
+from core.reports import (
+    Report,
+    ReportGoal,
+    ReportIndicator,
+    local_sources,
+    sign_off_text,
+    values_source,
+    values_sources_text,
+)
 from core.site import (
     METHOD_SECTIONS,
     STATUS_MEANING,
@@ -263,7 +271,7 @@ class _Site:
             for href, label in PAGES
         )
         r = self.r
-        raw, computed = SOURCE_RAW, SOURCE_COMPUTED
+        raw, computed = values_sources_text(r), SOURCE_COMPUTED
         html = f"""<!DOCTYPE html>
 <html lang="sv">
 <head>
@@ -384,6 +392,13 @@ status som sin svagaste indikator, så att ingen dålig nyhet döljs i ett medel
             if g.disagrees:
                 line += " Skiljer sig från den beräknade statusen."
             parts.append(line + "</p>")
+            if g.assessment_actions:
+                parts.append(
+                    f"<p><strong>Planerade åtgärder:</strong> {escape(g.assessment_actions)}</p>"
+                )
+            signed = sign_off_text(g)
+            if signed:
+                parts.append(f"<p>{escape(signed)}</p>")
         inds = r.indicators_of(g.goal_id)
         parts.append("<h2>Indikatorer</h2>")
         if not inds:
@@ -416,6 +431,10 @@ status som sin svagaste indikator, så att ingen dålig nyhet döljs i ett medel
             facts.append(("Nästa värde väntas", escape(format_date(ind.next_publication))))
         if ind.judged_kpi_id:
             facts.append(("Nyckeltal i Kolada", escape(ind.judged_kpi_id)))
+        elif ind.kpi_id is None:
+            # A local indicator: the municipality's own values, never Kolada's.
+            upload = f", uppladdad version {ind.local_version}" if ind.local_version else ""
+            facts.append(("Värden", escape(f"Lokal indikator ({values_source(ind)}{upload})")))
         dl = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in facts)
         out = [
             f'<section class="indicator" aria-labelledby="{key}">',
@@ -424,12 +443,16 @@ status som sin svagaste indikator, så att ingen dålig nyhet döljs i ett medel
         ]
         if not ind.years:
             out.append(
-                "<p>Inga värden i Kolada för nyckeltalet på rapportdagen, så inget diagram.</p>"
+                "<p>Inga uppladdade värden för den lokala indikatorn på rapportdagen, så inget "
+                "diagram.</p>"
+                if ind.kpi_id is None
+                else "<p>Inga värden i Kolada för nyckeltalet på rapportdagen, så inget "
+                "diagram.</p>"
             )
         else:
             chart_id = f"{key}-diagram"
             proposal = any(a.provenance == "förslag" for a in ind.ambitions)
-            legend = [f"Linje: värden ({SOURCE_RAW})"]
+            legend = [f"Linje: värden ({values_source(ind)})"]
             if ind.ambitions:
                 legend.append(
                     "romb: målvärde"
@@ -491,10 +514,16 @@ status som sin svagaste indikator, så att ingen dålig nyhet döljs i ett medel
                     f"<li>{_status(s)}: {escape(STATUS_MEANING[s])}.</li>" for s in with_target
                 )
                 sections.append(f"<ul>{items}</ul>")
+        local = (
+            " Lokala indikatorer bedöms efter samma regler på kommunens egna, uppladdade värden "
+            f"({', '.join(local_sources(r))})."
+            if local_sources(r)
+            else ""
+        )
         body = f"""<h1>Så bedöms målen</h1>
 <p class="lead">Status, prognoser och sannolikheter på den här webbplatsen är räknade ur \
 Koladas statistik: {escape(SOURCE_COMPUTED)}. Själva värdena är Koladas ({escape(SOURCE_RAW)}).\
-</p>
+{escape(local)}</p>
 {"".join(sections)}
 <h2>Underlaget för den här rapporten</h2>
 <dl class="facts">
@@ -503,7 +532,7 @@ Koladas statistik: {escape(SOURCE_COMPUTED)}. Själva värdena är Koladas ({esc
 <dt>Fryst</dt><dd>{escape(format_date(r.frozen_at.date()))}</dd>
 <dt>Data</dt><dd>{escape(vintage_line(r))}</dd>
 <dt>Vilka värden som räknas</dt><dd>{escape(r.vintage_note)}</dd>
-<dt>Värden</dt><dd>{escape(SOURCE_RAW)}</dd>
+<dt>Värden</dt><dd>{escape(values_sources_text(r))}</dd>
 <dt>Status, prognoser och sannolikheter</dt><dd>{escape(SOURCE_COMPUTED)}</dd>
 </dl>
 """
@@ -538,8 +567,8 @@ den svenska profilen för beskrivningar av öppna data. Den kan skördas av Sver
 (dataportal.se) när webbplatsen är publicerad.</p>
 <h2>Licens</h2>
 <p>Tabellerna får användas fritt enligt Creative Commons Erkännande 4.0 (CC BY 4.0). Ange \
-källan: {escape(SOURCE_RAW)} för värdena, och {escape(SOURCE_COMPUTED)} för status och \
-prognoser.</p>
+källan: {escape(values_sources_text(self.r))} för värdena, och {escape(SOURCE_COMPUTED)} för \
+status och prognoser.</p>
 """
         return self._page("oppna-data.html", "Öppna data", body)
 

@@ -24,9 +24,17 @@ from docx.shape import InlineShape
 from docx.shared import Cm, Pt
 from docx.table import Table
 
-from core.format import SOURCE_COMPUTED, SOURCE_RAW, forecast_text, format_number, numbered_label
+from core.format import SOURCE_COMPUTED, forecast_text, format_number, numbered_label
 from core.labels import status_text
-from core.reports import Report, ReportIndicator, on_proposal, proposal_counts
+from core.reports import (
+    Report,
+    ReportIndicator,
+    on_proposal,
+    proposal_counts,
+    sign_off_text,
+    values_source,
+    values_sources_text,
+)
 from core.status import AGAINST_PROPOSAL
 from reports.charts import alt_text, alt_title, indicator_png
 
@@ -180,7 +188,9 @@ def to_docx(
         f"{report.data_date.isoformat() if report.data_date else '–'}."
     )
     doc.add_paragraph(report.vintage_note)
-    doc.add_paragraph(f"Status och prognoser: {SOURCE_COMPUTED}. Värden: {SOURCE_RAW}.")
+    doc.add_paragraph(
+        f"Status och prognoser: {SOURCE_COMPUTED}. Värden: {values_sources_text(report)}."
+    )
     note = _proposal_note(report)
     if note:
         doc.add_paragraph(note)
@@ -200,6 +210,11 @@ def to_docx(
                 if g.disagrees:
                     line += " Skiljer sig från den beräknade statusen."
                 doc.add_paragraph(line)
+                if g.assessment_actions:
+                    doc.add_paragraph(f"Planerade åtgärder: {g.assessment_actions}")
+                signed = sign_off_text(g)
+                if signed:
+                    doc.add_paragraph(signed)
             inds = report.indicators_of(g.goal_id)
             if not inds:
                 doc.add_paragraph("Målet följs inte upp med några indikatorer.")
@@ -255,7 +270,7 @@ def to_docx(
                     else "Prognos"
                 )
                 doc.add_paragraph(
-                    f"{i.title}: {i.reason}{proposal} Värden: {SOURCE_RAW}. "
+                    f"{i.title}: {i.reason}{proposal} Värden: {values_source(i)}. "
                     f"{forecast}: {SOURCE_COMPUTED}."
                 ).runs[0].font.size = Pt(8.5)
     buf = io.BytesIO()

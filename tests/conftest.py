@@ -151,6 +151,12 @@ def _starts_standin(item: pytest.Item) -> bool:
     return "KoladaStandIn(" in source or "run_live(" in source
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-xdist registers this mark; declared here too so a browser module also runs
+    # under `-p no:xdist` with --strict-markers.
+    config.addinivalue_line("markers", "xdist_group(name): run in one xdist worker")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         module = item.path.name

@@ -223,7 +223,7 @@ def test_frozen_report_excel_is_accessible(vaggeryd: Report) -> None:
     header_row = summary.freeze_panes and int(summary.freeze_panes[1:]) - 1
     assert summary.cell(header_row, 1).value == "Område"
     # The filter ends at the last goal: the source line below it is not filtered data.
-    assert summary.auto_filter.ref == f"A{header_row}:I{header_row + len(vaggeryd.goals)}"
+    assert summary.auto_filter.ref == f"A{header_row}:K{header_row + len(vaggeryd.goals)}"
     area = book.worksheets[1]
     assert area["A1"].value == vaggeryd.area_title(vaggeryd.goals[0].area_id)
     assert area["A4"].value == "Mål"

@@ -12,21 +12,30 @@ import numpy as np
 import pytest
 
 from config import Paths
+from core.forecast import Calibration
 from core.judging import (
+    NO_LOCAL_VALUES,
     FrameworkSchedule,
+    GoalInput,
     IndicatorInput,
+    JudgedIndicator,
+    JudgingInputs,
     Publication,
     checkpoint_dates,
+    group_local_versions,
     is_bounded_share,
     is_known,
+    judge_all,
     latest_assessment,
+    local_version_in_force,
     pick_ambition,
     pick_series,
     pooled_growth_by_origin,
     rank_among,
     vintage_date,
 )
-from core.status import SEVERITY, Ambition
+from core.people import LocalRow, LocalVersion
+from core.status import SEVERITY, Ambition, Status, judge_series
 from db import queries
 from etl.pipeline import build_offline
 from tests.conftest import goal_file_without_proposals
@@ -306,3 +315,126 @@ def test_checkpoint_dates_shared_by_a_municipality_with_standard_dates() -> None
         (dt.date(2024, 8, 31), "Delårsrapport per 31 augusti 2024"),  # the next checkpoint
     ]
     assert [d for d, _ in dates["n"]] == [d for d, _ in dates["v"]]
+
+
+# ------------------------------------------------------------------ local indicators
+
+UPLOADED = dt.datetime(2023, 3, 15, 14, 30)
+
+
+def _upload(version: int, at: dt.datetime, rows: tuple[LocalRow, ...]) -> LocalVersion:
+    return LocalVersion("1962", "lokal", version, rows, "%", "f.csv", "anna", at)
+
+
+def _local_inputs(*versions: LocalVersion, gender: str = "T") -> JudgingInputs:
+    ambition = Ambition(dt.date(2022, 12, 31), 10.0, "periodmål", "beslut")
+    return JudgingInputs(
+        indicators=(_inp(indicator_id="lokal", kpi_id=None, ambitions=(ambition,), gender=gender),),
+        goals=(
+            GoalInput("1962", "g", "f", "styrande", "mätbart", "antagen", dt.date(2026, 12, 31)),
+        ),
+        frameworks=(
+            FrameworkSchedule("f", dt.date(2023, 1, 1), dt.date(2026, 12, 31), (), "1962"),
+        ),
+        local=group_local_versions(versions),
+    )
+
+
+class _NoKolada:
+    """A ValueSource that fails if a local indicator asks Kolada for anything."""
+
+    def series(self, *_a: object) -> dict:
+        raise AssertionError("a local indicator read Kolada values")
+
+    def growth(self, *_a: object) -> dict:
+        raise AssertionError("a local indicator read a KPI trend")
+
+    def kommun_values(self, *_a: object) -> dict:
+        raise AssertionError("a local indicator was ranked")
+
+
+def _judge_local(inputs: JudgingInputs, *days: dt.date) -> list[JudgedIndicator]:
+    judged, _ = judge_all(
+        inputs,
+        _NoKolada(),
+        Calibration("naive", {}),
+        max(days),
+        dates=[(d, None) for d in days],
+    )
+    return judged
+
+
+def test_local_version_in_force_counts_from_its_upload_day() -> None:
+    first = _upload(1, UPLOADED, ())
+    second = _upload(2, dt.datetime(2023, 9, 1, 8, 0), ())
+    assert local_version_in_force([second, first], dt.date(2023, 3, 14)) is None
+    assert local_version_in_force([second, first], dt.date(2023, 3, 15)) == first  # same day
+    assert local_version_in_force([second, first], dt.date(2023, 8, 31)) == first
+    assert local_version_in_force([second, first], dt.date(2023, 9, 1)) == second
+    assert local_version_in_force([], dt.date(2030, 1, 1)) is None
+
+
+def test_local_indicator_judged_on_its_uploads_by_the_same_rules() -> None:
+    """Version 1 (uploaded in March) meets the target; version 2 (September) revises 2022
+    below it. Each date is judged on the upload in force then, with the reason naming it and
+    the series holding the uploaded values used (not the current year's)."""
+    meets = (LocalRow(2020, 8.0), LocalRow(2021, 9.0), LocalRow(2022, 12.0), LocalRow(2023, 1.0))
+    misses = (LocalRow(2020, 8.0), LocalRow(2021, 9.0), LocalRow(2022, 9.5))
+    inputs = _local_inputs(_upload(2, dt.datetime(2023, 9, 1), misses), _upload(1, UPLOADED, meets))
+    before, spring, autumn = _judge_local(
+        inputs, dt.date(2023, 2, 28), dt.date(2023, 4, 30), dt.date(2023, 12, 31)
+    )
+    assert before.result.status == Status.NOT_JUDGEABLE
+    assert (
+        before.result.reason
+        == NO_LOCAL_VALUES
+        == "Lokal indikator: inga värden har laddats upp ännu."
+    )
+    assert before.series == ([], []) and before.local is None
+
+    direct = judge_series(
+        [2020, 2021, 2022],
+        [8.0, 9.0, 12.0],
+        direction="öka",
+        as_of=dt.date(2023, 4, 30),
+        ambition=inputs.indicators[0].ambitions[0],
+        calibration=Calibration("naive", {}),
+        forecast_year=2026,
+    )
+    assert spring.result.status == Status.MET == direct.status
+    assert spring.result.reason == (
+        "Lokal indikator, bedömd på kommunens egna värden (uppladdad version 1, 2023-03-15). "
+        + direct.reason
+    )
+    assert spring.kpi is None and spring.rank is None and spring.local.version == 1
+    assert spring.series == ([2020, 2021, 2022], [8.0, 9.0, 12.0])  # 2023: not yet judged
+
+    assert autumn.result.status == Status.OFF_TRACK
+    assert "uppladdad version 2, 2023-09-01" in autumn.result.reason
+    assert autumn.series == ([2020, 2021, 2022], [8.0, 9.0, 9.5])
+    assert autumn.result.latest_value == 9.5
+
+
+def test_local_indicator_takes_the_rows_of_its_gender() -> None:
+    rows = (
+        LocalRow(2021, 5.0, "T"),
+        LocalRow(2022, 6.0, "T"),
+        LocalRow(2021, 11.0, "K"),
+        LocalRow(2022, 12.0, "K"),
+        LocalRow(2022, 1.0, "M"),
+    )
+    (women,) = _judge_local(
+        _local_inputs(_upload(1, UPLOADED, rows), gender="K"), dt.date(2023, 4, 30)
+    )
+    assert women.series == ([2021, 2022], [11.0, 12.0])
+    assert women.result.status == Status.MET
+    (total,) = _judge_local(_local_inputs(_upload(1, UPLOADED, rows)), dt.date(2023, 4, 30))
+    assert total.series == ([2021, 2022], [5.0, 6.0])
+    assert total.result.status == Status.OFF_TRACK
+
+
+def test_only_keeps_the_municipalitys_uploads() -> None:
+    mine = _upload(1, UPLOADED, ())
+    other = LocalVersion("0685", "lokal", 1, (), None, "f.csv", "bo", UPLOADED)
+    inputs = replace(_local_inputs(mine), local=group_local_versions([mine, other]))
+    assert inputs.only("1962").local == {("1962", "lokal"): (mine,)}

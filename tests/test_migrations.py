@@ -143,7 +143,12 @@ def test_landed_database_keeps_its_history_through_a_column_migration(
         )
         assert len(revisions) == 6
 
-        assert migrate(con) == ["m001_baseline", "m002_target_provenance", "m999_revision_source"]
+        assert migrate(con) == [
+            "m001_baseline",
+            "m002_target_provenance",
+            "m003_local_version",
+            "m999_revision_source",
+        ]
         assert _revisions(con) == revisions
         assert con.execute("SELECT DISTINCT source FROM value_revision").fetchall() == [("kolada",)]
         assert _as_of(con, "2026-05-01") == spring
@@ -252,6 +257,7 @@ def test_failed_migration_is_rolled_back_and_not_recorded(
         assert con.execute("SELECT name FROM _migrations").fetchall() == [
             ("m001_baseline",),
             ("m002_target_provenance",),
+            ("m003_local_version",),
         ]
         columns = con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = 'value_revision'"

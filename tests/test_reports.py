@@ -633,3 +633,37 @@ def _tiny_png() -> bytes:
 
 
 _PNG = _tiny_png()
+
+
+def test_diff_lists_changed_assessment_words_and_sign_off() -> None:
+    signed = dt.datetime(2026, 9, 10, 14, 5)
+    old = _report(APRIL, [_goal(assessment="På väg", assessment_comment="Bra fart.")], [_ind()])
+    same_status = _goal(
+        assessment="På väg",
+        assessment_comment="Bra fart, men personalbrist.",
+        assessment_actions="Rekrytera två sjuksköterskor.",
+        assessment_by="anna@norberg.se",
+        assessment_signed_off_at=signed,
+    )
+    new = _report(AUGUST, [same_status], [_ind()])
+    (change,) = diff_reports(old, new)
+    assert change.reasons == [
+        "Bedömningens kommentar ändrad (På väg).",
+        "Bedömningens planerade åtgärder ändrade.",
+    ]
+    other = _report(
+        AUGUST,
+        [same_status.model_copy(update={"assessment": "Osäkert"})],
+        [_ind()],
+    )
+    (change,) = diff_reports(old, other)
+    assert change.reasons == [
+        "Ledningens bedömning ändrad: På väg → Osäkert (klarmarkerad av anna@norberg.se)."
+    ]
+    resigned = _report(
+        AUGUST,
+        [same_status.model_copy(update={"assessment_signed_off_at": signed.replace(day=11)})],
+        [_ind()],
+    )
+    (change,) = diff_reports(new, resigned)
+    assert change.reasons == ["Bedömningen klarmarkerad på nytt av anna@norberg.se."]

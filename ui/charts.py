@@ -576,3 +576,32 @@ def gender_gap_chart(
             )
         )
     return alt.layer(*layers).properties(height=alt.Step(22)).configure(**CHART_CONFIG)
+
+
+def local_values_chart(
+    years: list[int], values: list[float], municipality_name: str, unit: str | None
+) -> alt.Chart:
+    """A local indicator's uploaded values: one line, the municipality's own source."""
+    data = pd.DataFrame(
+        {
+            "Serie": municipality_name,
+            "År": years,
+            "Värde": values,
+            SHOWN: [format_number(v) for v in values],
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(shape=SERIES_SHAPES["kommun"], size=60))
+        .encode(
+            x=_year_axis(years),
+            y=alt.Y("Värde:Q", title=unit or None, scale=alt.Scale(zero=False)),
+            color=alt.value(SERIES_COLOURS["kommun"]),
+            tooltip=[
+                alt.Tooltip("År:Q", format=YEAR_FORMAT),
+                alt.Tooltip(f"{SHOWN}:N", title="Värde"),
+            ],
+        )
+        .properties(height=220)
+        .configure(**CHART_CONFIG)
+    )

@@ -11,6 +11,7 @@ from core.params import UrlParamError, parse_choice
 from core.scope import peer_group
 from db import queries
 from ui import data
+from ui.assessments import render_assessment_section, with_assessments
 from ui.chart_alt import history_text, show_chart
 from ui.charts import history_chart
 from ui.components import (
@@ -23,6 +24,7 @@ from ui.components import (
     set_url_param,
 )
 from ui.judging_date import current_day
+from ui.local_values import render_local_indicator
 from ui.overview import (
     TYPE_LABEL,
     ambitions_with_provenance,
@@ -88,7 +90,10 @@ def render_goal_page(municipality_id: str, municipality_name: str) -> None:
     set_url_param(GOAL_PARAM, goal_id)
     day = current_day()
     as_of = day.date if day else None
-    goal = data.query(queries.query_goal, municipality_id, goal_id, as_of).iloc[0]
+    goal_frame = data.query(queries.query_goal, municipality_id, goal_id, as_of)
+    if day is not None:
+        goal_frame = with_assessments(goal_frame, municipality_id, day.date)
+    goal = goal_frame.iloc[0]
     ambitions = ambitions_with_provenance(
         data.query(queries.query_indicator_ambitions, municipality_id)
     )
@@ -113,10 +118,12 @@ def render_goal_page(municipality_id: str, municipality_name: str) -> None:
         _render_indicators(
             municipality_id,
             municipality_name,
+            goal,
             indicators,
             ambitions,
             deciding if isinstance(deciding, str) else None,
         )
+    render_assessment_section(municipality_id, goal, day)
     links = data.query(queries.query_links, municipality_id)
     goal_links = links[links["goal_id"] == goal_id]
     if not goal_links.empty:
@@ -201,6 +208,7 @@ def _empty_text(goal: pd.Series) -> str:
 def _render_indicators(
     municipality_id: str,
     name: str,
+    goal: pd.Series,
     ind: pd.DataFrame,
     ambitions: pd.DataFrame,
     deciding: str | None,
@@ -232,8 +240,11 @@ def _render_indicators(
                 "bedöms mot förslaget."
             )
         kpi = row["judged_kpi_id"] if pd.notna(row["judged_kpi_id"]) else row["kpi_id"]
-        if row["is_local"] or pd.isna(kpi):
-            st.caption("Lokal indikator utan värden i Kolada.")
+        if row["is_local"]:
+            render_local_indicator(municipality_id, name, goal, row)
+            continue
+        if pd.isna(kpi):
+            st.caption("Indikatorn saknar nyckeltal i Kolada.")
             continue
         history = data.query(queries.query_history, kpi, row["gender"], municipality_id, peers)
         if history.empty:

@@ -29,6 +29,7 @@ from core.status import AGAINST_PROPOSAL, SEVERITY
 from core.vocabulary import Status
 from db import queries
 from ui import data
+from ui.assessments import assessment_line, with_assessments
 from ui.components import adopt_url_value, set_url_param, source_caption
 from ui.judging_date import PARAM, JudgingDay, current_day
 
@@ -56,7 +57,9 @@ def render_overview(municipality_id: str, name: str) -> None:
         st.info("Det finns inga mål inlagda för den här kommunen.")
         return
     areas = data.query(queries.query_areas, municipality_id)
-    goals = data.query(queries.query_goals, municipality_id, day.date)
+    goals = with_assessments(
+        data.query(queries.query_goals, municipality_id, day.date), municipality_id, day.date
+    )
     indicators = with_targets(
         data.query(queries.query_indicator_overview, municipality_id, day.date),
         data.query(queries.query_indicator_ambitions, municipality_id),
@@ -336,9 +339,9 @@ def _render_goal_row(
             query_params=params,
         )
         lines = [_reason_line(goal, ind, series, day)]
-        if isinstance(goal["assessment"], str) and goal["assessment"]:
-            flag = " ⚠ Skiljer sig från den beräknade statusen." if goal["disagrees"] else ""
-            lines.append(f"Ledningens bedömning: {status_badge(goal['assessment'])}{flag}")
+        assessed = assessment_line(goal)
+        if assessed:
+            lines.append(assessed)
         st.markdown("  \n".join(lines))
 
 
@@ -485,9 +488,10 @@ def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
         return str(int(v)) if pd.notna(v) else "–"
 
     def value(row: pd.Series, col: str) -> str:
-        if row["is_local"]:
-            return "Ingen Kolada-data"
-        return format_number(row[col]) if pd.notna(row[col]) else "Saknas"
+        if pd.notna(row[col]):
+            return format_number(row[col]) + (" (egna värden)" if row["is_local"] else "")
+        # A local indicator's values are uploaded in the app (ui.local_values), never Kolada's.
+        return "Inga bedömda egna värden" if row["is_local"] else "Saknas"
 
     # Show the series the status was judged on (a successor after a break) when there is one.
     judged = ind["judged_year"].notna()
@@ -586,9 +590,9 @@ def render_goal_status(goal: pd.Series, indicators: pd.DataFrame) -> None:
     if not goal["forecast_allowed"] and goal["type"] != "ej fastställt":
         line += " *Ingen prognos: målet är inte ett styrande, kvantitativt mål.*"
     st.markdown(line)
-    if isinstance(goal["assessment"], str) and goal["assessment"]:
-        flag = " ⚠ Skiljer sig från den beräknade statusen." if goal["disagrees"] else ""
-        st.markdown(f"Ledningens bedömning: {status_badge(goal['assessment'])}{flag}")
+    assessed = assessment_line(goal)
+    if assessed:
+        st.markdown(assessed)
 
 
 def render_explanations(ind: pd.DataFrame) -> None:

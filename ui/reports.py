@@ -17,7 +17,7 @@ from core.errors import DataError
 from core.format import SOURCE_COMPUTED, SOURCE_RAW, forecast_text, format_number, numbered_label
 from core.labels import status_text
 from core.params import parse_choice, parse_report_date
-from core.reports import GoalChange, Report, ReportIndicator, diff_reports
+from core.reports import GoalChange, Report, ReportIndicator, diff_reports, sign_off_text
 from db import queries
 from reports.charts import indicator_chart
 from reports.excel import to_workbook
@@ -170,6 +170,9 @@ def _render_frozen(report: Report, path: Path) -> None:
                 "Status": [status_text(g.status) for g in report.goals],
                 "Motivering": [g.reason for g in report.goals],
                 "Ledningens bedömning": [status_text(g.assessment) for g in report.goals],
+                "Kommentar": [g.assessment_comment or "" for g in report.goals],
+                "Planerade åtgärder": [g.assessment_actions or "" for g in report.goals],
+                "Klarmarkerad": [sign_off_text(g) or "" for g in report.goals],
             }
         ),
         hide_index=True,
