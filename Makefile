@@ -68,6 +68,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.bench_render
 	$(BIN)/python -m bench.bench_explorer
 	$(BIN)/python -m bench.bench_reports
+	$(BIN)/python -m bench.bench_app_store
 	$(BIN)/python -m bench.bench_browser
 	$(BIN)/python -m bench.bench_kpi_search
 	$(BIN)/python -m bench.bench_kpi_queries
