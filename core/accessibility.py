@@ -53,6 +53,9 @@ STREAMLIT_ENGLISH_NAMES: tuple[str, ...] = (
     r"Collapse sidebar",
     r"Expand sidebar",
     r".+ — (start|end) .+",
+    # The file picker of a local indicator's upload (issue 19): its drop zone and button.
+    r"file upload",
+    r"Upload",
 )
 
 
@@ -94,8 +97,9 @@ KNOWN_GAPS: tuple[KnownGap, ...] = (
             'innehållet, knappen som öppnar en rullista ("Open"), hjälpikonerna '
             '("Help for …"), knapparna i tabellernas verktygsrad (sök, ladda ner, '
             "helskärm, visa kolumner), diagrammens verktygsrad (visa data, ladda ner som "
-            "bild), stegknapparna i sifferfält och reglagen för ett "
-            'årsintervall ("start", "end"). Fältens egna namn är svenska.'
+            "bild), stegknapparna i sifferfält, reglagen för ett "
+            'årsintervall ("start", "end") och filväljaren för lokala värden ("Upload"). '
+            "Fältens egna namn är svenska."
         ),
         criteria=("3.1.2", "2.5.3"),
         cause="Streamlit",

@@ -42,7 +42,9 @@ PAGE_PATHS = (
 )
 # The states an auditor opens beyond a page's first view.
 KEY_STATES = (
-    "mal?kommun=1962&mal=mal-2",  # a goal open
+    "mal?kommun=1962&mal=mal-2",  # a goal open (with the assessment form: open mode)
+    # A local indicator: its upload (the file picker and the template download).
+    "mal?kommun=1962&mal=mal-2&indikator=n2-ekonomiskt-utsatta-barn",
     "agenda-2030?kommun=0665&sdg=11",  # a global goal open
     "utforska?kommun=1962&kpi=N15428&urval=liknande&vy=Diagram",  # the explorer with a chart
 )
