@@ -35,30 +35,42 @@ class Problem:
         return f"{self.file}: {where}{self.message}"
 
 
-class GoalFileError(MalpulsError):
-    """A goal-definition file (or several) is invalid; carries every problem found."""
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """Where in a file a problem is, as its reader writes it: ("user", 2, "role") →
+    "user[2].role" (a pydantic error's `loc`)."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f"{'.' if out else ''}{part}"
+    return out
 
-    title = "Fel i målfil"
+
+class ProblemsError(MalpulsError):
+    """An input file (or several) is invalid; carries every problem found, one per line of
+    the message, headed "N fel i <where>:" when there is more than one. Subclasses name the
+    kind of file in `title` and `where`."""
+
+    where = "filen"
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         lines = [str(p) for p in self.problems]
-        super().__init__(
-            f"{len(lines)} fel i målfilerna:\n" + "\n".join(lines) if len(lines) != 1 else lines[0]
-        )
+        head = f"{len(lines)} fel i {self.where}:\n" if len(lines) != 1 else ""
+        super().__init__(head + "\n".join(lines))
 
 
-class ReferenceFileError(MalpulsError):
+class GoalFileError(ProblemsError):
+    """A goal-definition file (or several) is invalid; carries every problem found."""
+
+    title = "Fel i målfil"
+    where = "målfilerna"
+
+
+class ReferenceFileError(ProblemsError):
     """A curated reference file (e.g. the KPI → SDG mapping) is invalid; every problem is
     listed as `file: rad N.field: what is wrong`."""
 
     title = "Fel i referensfil"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = list(problems)
-        lines = [str(p) for p in self.problems]
-        head = f"{len(lines)} fel i referensfilen:\n" if len(lines) != 1 else ""
-        super().__init__(head + "\n".join(lines))
+    where = "referensfilen"
 
 
 class DataError(MalpulsError):

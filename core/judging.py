@@ -407,6 +407,32 @@ def local_reason(version: LocalVersion) -> str:
     )
 
 
+def _judge_values(
+    inp: IndicatorInput,
+    years: Sequence[int],
+    values: Sequence[float],
+    *,
+    as_of: dt.date,
+    calibration: Calibration,
+    trend: KpiTrend | None = None,
+) -> IndicatorResult:
+    """One indicator's known values judged against the ambition in force on the date: the
+    same rule for a Kolada series (with its KPI's pooled trend and latest break) and for a
+    municipality's own uploaded values (no trend, no break)."""
+    return judge_series_since(
+        years,
+        values,
+        since=trend.since if trend is not None else None,
+        direction=inp.direction,
+        as_of=as_of,
+        ambition=pick_ambition(inp.ambitions, as_of),
+        calibration=calibration,
+        kpi_growth=trend.growth if trend is not None else None,
+        bounded_share=inp.bounded_share,
+        forecast_year=inp.period_end.year if inp.period_end else None,
+    )
+
+
 def judge_indicator(
     inp: IndicatorInput,
     series: Mapping[str, Series],
@@ -431,36 +457,13 @@ def judge_indicator(
                 Status.NOT_JUDGEABLE, "ingen", NO_LOCAL_VALUES, as_of, inp.direction
             )
         years, values = local_series(local, inp.gender, as_of)
-        result = judge_series_since(
-            years,
-            values,
-            since=None,
-            direction=inp.direction,
-            as_of=as_of,
-            ambition=pick_ambition(inp.ambitions, as_of),
-            calibration=calibration,
-            kpi_growth=None,
-            bounded_share=inp.bounded_share,
-            forecast_year=inp.period_end.year if inp.period_end else None,
-        )
+        result = _judge_values(inp, years, values, as_of=as_of, calibration=calibration)
         return None, replace(result, reason=local_reason(local) + result.reason)
     kpi, picked = pick_series(inp, series)
     years, values = known_series(picked, as_of, inp.publication_of(kpi))
     origin = max(years) if years else None
     trend = growth.get((kpi, origin)) if kpi and origin is not None else None
-    since = trend.since if trend is not None else None
-    result = judge_series_since(
-        years,
-        values,
-        since=since,
-        direction=inp.direction,
-        as_of=as_of,
-        ambition=pick_ambition(inp.ambitions, as_of),
-        calibration=calibration,
-        kpi_growth=trend.growth if trend is not None else None,
-        bounded_share=inp.bounded_share,
-        forecast_year=inp.period_end.year if inp.period_end else None,
-    )
+    result = _judge_values(inp, years, values, as_of=as_of, calibration=calibration, trend=trend)
     if kpi != inp.kpi_id:
         result = replace(
             result,

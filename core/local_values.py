@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.errors import MalpulsError, Problem
+from core.errors import Problem, ProblemsError
 from core.people import LocalRow
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -92,16 +92,11 @@ _GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234.5
 _GROUPED_POINT = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")  # 1.234,5
 
 
-class LocalValuesError(MalpulsError):
+class LocalValuesError(ProblemsError):
     """An uploaded file of local values cannot be used; carries every problem found."""
 
     title = "Fel i filen med lokala värden"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = list(problems)
-        lines = [str(p) for p in self.problems]
-        head = f"{len(lines)} fel i filen:\n" if len(lines) != 1 else ""
-        super().__init__(head + "\n".join(lines))
+    where = "filen"
 
 
 @dataclass(frozen=True)

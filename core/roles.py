@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from core.errors import MalpulsError, Problem
+from core.errors import MalpulsError, Problem, ProblemsError, field_path
 from core.goals import ID_RE, KOMMUN_RE
 
 Role = Literal["läsare", "rapportör", "administratör"]
@@ -36,16 +36,11 @@ DefaultRole = Literal["ingen", "läsare"]
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
-class RolesFileError(MalpulsError):
+class RolesFileError(ProblemsError):
     """The roles file is invalid; every problem is listed as `file: field: what is wrong`."""
 
     title = "Fel i rollfilen"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = list(problems)
-        lines = [str(p) for p in self.problems]
-        head = f"{len(lines)} fel i rollfilen:\n" if len(lines) != 1 else ""
-        super().__init__(head + "\n".join(lines))
+    where = "rollfilen"
 
 
 class AccessDeniedError(MalpulsError):
@@ -133,7 +128,7 @@ def parse_roles(raw: Mapping[str, Any], file_name: str) -> RolesConfig:
         parsed = _RolesFile.model_validate(dict(raw))
     except ValidationError as exc:
         raise RolesFileError(
-            [Problem(file_name, _key(e["loc"]), _explain(e)) for e in exc.errors()]
+            [Problem(file_name, field_path(e["loc"]), _explain(e)) for e in exc.errors()]
         ) from None  # the problems say it all; pydantic's own text is English
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -206,14 +201,6 @@ def can_reopen(user: User) -> bool:
 
 
 # ------------------------------------------------------------------ messages
-
-
-def _key(loc: tuple[int | str, ...]) -> str:
-    """("user", 2, "role") → "user[2].role"."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f"{'.' if out else ''}{part}"
-    return out
 
 
 def _explain(error: Any) -> str:

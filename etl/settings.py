@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from config import Paths
-from core.errors import MalpulsError, Problem
+from core.errors import Problem, ProblemsError, field_path
 from etl.kolada_client import ClientConfig
 
 # Where extra KPIs are fetched: "kärna" = the framework municipalities, their regions,
@@ -29,17 +29,12 @@ ExtraGeographies = Literal["kärna", "alla"]
 EXTRA_GEOGRAPHIES: tuple[str, ...] = ("kärna", "alla")
 
 
-class SettingsError(MalpulsError):
+class SettingsError(ProblemsError):
     """The settings file cannot be read or is invalid; every problem is listed as
     `file: section.key: what is wrong`."""
 
     title = "Fel i inställningarna"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = list(problems)
-        lines = [str(p) for p in self.problems]
-        head = f"{len(lines)} fel i inställningarna:\n" if len(lines) != 1 else ""
-        super().__init__(head + "\n".join(lines))
+    where = "inställningarna"
 
 
 @dataclass(frozen=True)
@@ -162,16 +157,8 @@ def read_settings(path: Path | None = None) -> Settings:
         return _SettingsFile.model_validate(raw).to_settings()
     except ValidationError as exc:
         raise SettingsError(
-            [Problem(str(path), _key(e["loc"]), _explain(e)) for e in exc.errors()]
+            [Problem(str(path), field_path(e["loc"]), _explain(e)) for e in exc.errors()]
         ) from None  # the problems say it all; pydantic's own text is English
-
-
-def _key(loc: tuple[int | str, ...]) -> str:
-    """("scope", "extra_kpis", 1) → "scope.extra_kpis[1]"."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f"{'.' if out else ''}{part}"
-    return out
 
 
 def _shown(value: Any) -> str:

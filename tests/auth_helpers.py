@@ -17,10 +17,7 @@ assessment and upload tests, which sign in a rapportör and a läsare.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
-import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,8 +28,7 @@ import requests
 import werkzeug.serving
 from playwright.sync_api import Page, expect
 
-from config import PROJECT_ROOT
-from tests.test_browser import _free_port, _settled
+from tests.test_browser import _free_port, _settled, run_app
 
 # Authlib refuses OAuth over plain http unless told otherwise; the provider runs in this
 # process, Streamlit's client in the app's.
@@ -104,51 +100,14 @@ def run_auth_app(provider: str, data_dir: Path, roles: Path, folder: Path) -> It
     port = _free_port()
     secrets = write_secrets(folder, provider, port)
     env = {
-        **os.environ,
         **INSECURE_OK,
         "MALPULS_DATA_DIR": str(data_dir),
         "MALPULS_ROLES": str(roles),
     }
-    log = (folder / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--secrets.files",
-            str(secrets),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit stopped; see {folder / 'streamlit.log'}")
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.25)
-        else:
-            raise RuntimeError("streamlit did not start")
+    with run_app(
+        env, "--secrets.files", str(secrets), log=folder / "streamlit.log", port=port
+    ) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 def sign_in(page: Page, email: str) -> None:

@@ -3,6 +3,7 @@ app served by `streamlit run` on 127.0.0.1. Screenshots go to test-artifacts/.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,45 +37,60 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def run_app(
+    env: dict[str, str], *args: str, log: Path | None = None, port: int | None = None
+) -> Iterator[str]:
+    """The app under `streamlit run app.py` on 127.0.0.1 at `port` (default: a free one),
+    with `env` added to this process's environment and `args` after the server flags; its
+    output goes to `log` (or nowhere). Yields the base URL once it answers its health check."""
+    port = port or _free_port()
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(log.open("wb")) if log else subprocess.DEVNULL
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                *args,
+            ],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(240):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"streamlit stopped (log: {log or 'none'})")
+                try:
+                    if requests.get(f"{url}/_stcore/health", timeout=1).ok:
+                        break
+                except requests.RequestException:
+                    pass
+                time.sleep(0.25)
+            else:
+                raise RuntimeError("streamlit did not start")
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def server(built_paths: Paths) -> Iterator[str]:
     assert Path(CHROMIUM).exists(), "Chromium saknas: installera med `make browser-deps`"
-    port = _free_port()
-    env = {**os.environ, "MALPULS_DATA_DIR": str(built_paths.db_path.parent)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.25)
-        else:
-            raise RuntimeError("streamlit did not start")
+    with run_app({"MALPULS_DATA_DIR": str(built_paths.db_path.parent)}) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
