@@ -30,6 +30,7 @@ from db.app_store import read_local_versions, read_signed_off
 from reports.store import load_report
 from tests.auth_helpers import add_person, run_auth_app, run_provider, sign_in
 from tests.test_browser import _settled, browser  # noqa: F401 (the fixture is used by name)
+from tests.test_reports import _cli
 
 pytestmark = [
     pytest.mark.browser,
@@ -181,25 +182,7 @@ def test_rapportor_signs_off_and_uploads_lasare_reads_report_freezes(
     reader.context.close()
 
     # A report frozen today holds them.
-    today = dt.date.today()
-    env = {**os.environ, "MALPULS_DATA_DIR": str(data_dir)}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reports",
-            "freeze",
-            "--kommun",
-            "1962",
-            "--date",
-            today.isoformat(),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = _cli(data_dir, "freeze", "--kommun", "1962", "--date", dt.date.today().isoformat())
     assert done.returncode == 0, done.stdout + done.stderr
     (frozen,) = (data_dir / "reports").rglob("*.json")
     report = load_report(frozen)

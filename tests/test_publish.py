@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import os
 import re
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from config import PROJECT_ROOT, Paths
+from config import Paths
 from core.reports import (
     Report,
     ReportAmbition,
@@ -35,6 +34,7 @@ from reports.__main__ import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
 from reports.freeze import build_report
 from reports.publish import MARKER, PublishError, render_site, write_site
 from reports.store import save_report
+from tests.test_reports import _cli
 
 DATE = dt.date(2023, 8, 31)
 KOMMUNER = ("1962", "0665", "0685")
@@ -312,17 +312,6 @@ def test_publish_refuses_without_a_frozen_report_and_names_the_way(
     assert "python -m reports freeze --kommun 1962 --date 2023-04-30" in err
     assert "Frysta: 2023-08-31." in err
     assert not (tmp_path / "s").exists()
-
-
-def _cli(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "reports", *args],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "MALPULS_DATA_DIR": str(state)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_cli_exit_codes(state: Path, tmp_path: Path) -> None:
