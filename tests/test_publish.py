@@ -35,6 +35,7 @@ from reports.freeze import build_report
 from reports.publish import MARKER, PublishError, render_site, write_site
 from reports.store import save_report
 from tests.test_reports import _cli
+from tests.test_reports import _ind as report_indicator
 
 DATE = dt.date(2023, 8, 31)
 KOMMUNER = ("1962", "0665", "0685")
@@ -91,36 +92,20 @@ def _pages(site: Path) -> list[Path]:
 
 
 def _ind(**kw: object) -> ReportIndicator:
-    base: dict[str, object] = {
-        "indicator_id": "i1",
-        "goal_id": "g1",
-        "title": "Andel <b>behöriga</b>, andel (%)",
-        "kpi_id": "N1",
-        "judged_kpi_id": "N1",
-        "gender": "T",
-        "unit": "%",
-        "direction": "öka",
-        "ambitions": [],
-        "years": [2019, 2020, 2021, 2022],
-        "values": [20.5, 21.5, 22.0, 1234.5],
-        "status": "Förbättras",
-        "basis": "riktning",
-        "reason": "r",
-        "latest_year": 2022,
-        "latest_value": 1234.5,
-        "data_age_years": 1,
-        "next_publication": None,
-        "change_per_year": 1.0,
-        "target_value": None,
-        "target_date": None,
-        "horizon_years": None,
-        "method": None,
-        "point": None,
-        "lo80": None,
-        "hi80": None,
-        "p_met": None,
-    }
-    return ReportIndicator(**(base | kw))  # type: ignore[arg-type]
+    """tests/test_reports.py's indicator, with a title holding markup (escaped on the site)
+    and a value over a thousand (a Swedish thousands space)."""
+    return report_indicator(
+        **(
+            {
+                "title": "Andel <b>behöriga</b>, andel (%)",
+                "years": [2019, 2020, 2021, 2022],
+                "values": [20.5, 21.5, 22.0, 1234.5],
+                "latest_year": 2022,
+                "latest_value": 1234.5,
+            }
+            | kw
+        )
+    )
 
 
 @pytest.fixture
