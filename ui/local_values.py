@@ -20,7 +20,7 @@ from core.judging import local_version_in_force
 from core.labels import status_badge
 from core.local_values import LocalValuesError, ParsedUpload, parse_upload, template_csv
 from core.people import LocalVersion, StoreWriteError, local_source_label
-from core.roles import can_edit
+from core.roles import User, can_edit
 from ui import data
 from ui.assessments import app_store, author, format_time, now
 from ui.auth import current_user
@@ -142,7 +142,7 @@ def _render_upload(
     indicator_id: str,
     title: str,
     latest: LocalVersion | None,
-    user: object,
+    user: User,
 ) -> None:
     counter_key = f"lokal-{indicator_id}-uppladdning"
     n = st.session_state.setdefault(counter_key, 0)
@@ -187,7 +187,7 @@ def _render_upload(
                     parsed.rows,
                     unit=parsed.unit,
                     filename=uploaded.name,
-                    by=author(user),  # type: ignore[arg-type]
+                    by=author(user),
                     now=now(),
                 )
             except StoreWriteError as exc:
